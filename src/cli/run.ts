@@ -1,0 +1,81 @@
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { createDaemon } from '../daemon.ts';
+import { systemClock } from '../lib/clock.ts';
+import { createLogger, type Logger, type OpenLogger } from '../lib/logger.ts';
+import { openStore } from '../store/db.ts';
+import type { Command } from './command.ts';
+import type { Io } from './io.ts';
+import { version } from './version.ts';
+
+/** pm2's kill_timeout is 10 s; finish before it sends SIGKILL. */
+const stopDeadlineMs = 9000;
+
+export const run = {
+  usage: 'run',
+  summary: 'run the daemon in the foreground (pm2 runs it); SIGTERM or SIGINT stops it cleanly',
+  options: {},
+  async run({ configPath, io }) {
+    const { config, secrets } = loadConfig(configPath, io.env);
+    const logger = await openLogger(config, secrets, io);
+    const log = logger.log;
+    const stopRequested = waitForStopSignal(log);
+    let store;
+    try {
+      store = await openStore(config.store.url, { log: log.child({ part: 'store' }) });
+    } catch (err) {
+      log.fatal({ err }, 'store unavailable');
+      await logger.close();
+      throw err;
+    }
+    const daemon = createDaemon({ config, store, log, clock: systemClock, version });
+    try {
+      await daemon.start();
+    } catch (err) {
+      log.fatal({ err }, 'start failed');
+      await store.close();
+      await logger.close();
+      throw err;
+    }
+    // pm2 waits for this with wait_ready before it counts the app as online
+    process.send?.('ready');
+    const reason = await stopRequested;
+    log.info({ reason }, 'stop requested');
+    const deadline = setTimeout(() => {
+      log.error({ deadlineMs: stopDeadlineMs }, 'stop overran its deadline; exiting anyway');
+      process.exit(1);
+    }, stopDeadlineMs);
+    deadline.unref();
+    await daemon.stop();
+    await store.close();
+    clearTimeout(deadline);
+    await logger.close();
+    return reason === 'crash' ? 1 : 0;
+  },
+} satisfies Command;
+
+function openLogger(config: Config, secrets: string[], io: Io): Promise<OpenLogger> {
+  const underPm2OrTty = process.stdout.isTTY || io.env.pm_id !== undefined;
+  return createLogger({
+    level: config.log.level,
+    stdout: config.log.stdout ?? (underPm2OrTty ? 'pretty' : 'json'),
+    file: config.log.file,
+    maxFileBytes: config.log.maxFileBytes,
+    keepFiles: config.log.keepFiles,
+    secrets,
+  });
+}
+
+/** Resolves on SIGTERM/SIGINT, or after an uncaught error was logged (then the daemon stops and exits 1). */
+function waitForStopSignal(log: Logger): Promise<'SIGTERM' | 'SIGINT' | 'crash'> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+    const crash = (err: unknown, kind: string): void => {
+      log.fatal({ err, kind }, 'uncaught error; stopping');
+      resolve('crash');
+    };
+    process.on('uncaughtException', (err) => crash(err, 'uncaughtException'));
+    process.on('unhandledRejection', (err) => crash(err, 'unhandledRejection'));
+  });
+}

@@ -1,0 +1,34 @@
+import { latestRun } from '../../store/runs.ts';
+import type { StatusSection } from './types.ts';
+
+/** A run that has not ticked for this long is considered dead even without a recorded stop. */
+const staleAfterMs = 30_000;
+
+export const daemonStatus: StatusSection = {
+  key: 'daemon',
+  title: 'Daemon',
+  async read({ store, now, config }) {
+    const run = await latestRun(store);
+    const state = !run
+      ? 'never started'
+      : run.stoppedAt !== null
+        ? 'stopped'
+        : now - run.lastTickAt < staleAfterMs
+          ? 'running'
+          : 'not responding';
+    const since = run ? new Date(run.stoppedAt ?? run.startedAt).toISOString() : null;
+    const json = {
+      state,
+      pid: run?.pid ?? null,
+      since,
+      lastTickAt: run ? new Date(run.lastTickAt).toISOString() : null,
+    };
+    const alerts = config.telegram.token
+      ? `alerts to ${config.telegram.chats.length} Telegram chat(s)`
+      : 'alerts in dry-run (no TELEGRAM_BOT_TOKEN)';
+    return {
+      json: { ...json, dryRun: !config.telegram.token },
+      lines: [`${state}${run ? ` (pid ${run.pid}, since ${since})` : ''}; ${alerts}`],
+    };
+  },
+};

@@ -1,0 +1,8 @@
+import { backupsStatus } from './backups.ts';
+import { daemonStatus } from './daemon.ts';
+import { diskStatus } from './disk.ts';
+import { servicesStatus } from './services.ts';
+import type { StatusSection } from './types.ts';
+
+/** The sections of `warden status`, in display order; a new one is one line here. */
+export const statusSections: StatusSection[] = [daemonStatus, servicesStatus, backupsStatus, diskStatus];

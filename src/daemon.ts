@@ -1,0 +1,128 @@
+import os from 'node:os';
+import type { Registry } from 'prom-client';
+import type { Config } from './config/schema.ts';
+import { createHttpServer } from './http/server.ts';
+import { createMetrics } from './http/metrics.ts';
+import type { Clock } from './lib/clock.ts';
+import type { Logger } from './lib/logger.ts';
+import { stopQuietly, type Part } from './lib/part.ts';
+import { every } from './scheduler/every.ts';
+import type { Store } from './store/db.ts';
+import { recordRunStart, recordRunStop, recordRunTick, type Run } from './store/runs.ts';
+
+export interface DaemonDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+  clock: Clock;
+  version: string;
+  /** How often the daemon loop ticks; /healthz fails after three missed ticks. */
+  tickMs?: number;
+}
+
+export type DaemonState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export interface Daemon {
+  start(): Promise<void>;
+  /** Stops every started part in reverse order; idempotent. */
+  stop(): Promise<void>;
+  state(): DaemonState;
+  httpAddress(): { host: string; port: number };
+  metrics: Registry;
+}
+
+/** The composition root: builds every part from the config, starts them in order, stops them in reverse. */
+export function createDaemon(deps: DaemonDeps): Daemon {
+  const { config, store, clock } = deps;
+  const log = deps.log.child({ part: 'daemon' });
+  const tickMs = deps.tickMs ?? 5000;
+  let state: DaemonState = 'idle';
+  let lastTickAt = 0;
+  let runId: number | undefined;
+
+  const metrics = createMetrics(() => lastTickAt);
+  const loop = every({
+    name: 'daemon-loop',
+    intervalMs: tickMs,
+    clock,
+    log,
+    run: async () => {
+      lastTickAt = clock.now();
+      if (runId !== undefined) await recordRunTick(store, runId, lastTickAt);
+    },
+  });
+  const runRecord: Part = {
+    name: 'run-record',
+    start: async () => {
+      const run = await recordRunStart(store, {
+        at: clock.now(),
+        pid: process.pid,
+        host: config.host,
+        version: deps.version,
+      });
+      runId = run.id;
+      logPreviousRun(run.previous);
+    },
+    stop: async () => {
+      if (runId !== undefined) await recordRunStop(store, runId, clock.now());
+    },
+  };
+  const http = createHttpServer({
+    host: config.http.listen.host,
+    port: config.http.listen.port,
+    isHealthy: () => state === 'running' && clock.now() - lastTickAt < tickMs * 3,
+    metrics,
+    log: deps.log.child({ part: 'http' }),
+  });
+  const parts: Part[] = [runRecord, loop, http];
+
+  function logPreviousRun(previous: Run | null): void {
+    if (previous && previous.stoppedAt === null) {
+      log.warn(
+        { previousPid: previous.pid, lastSeenAt: new Date(previous.lastTickAt).toISOString() },
+        'previous run did not stop cleanly',
+      );
+    }
+  }
+
+  const started: Part[] = [];
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      state = 'stopping';
+      log.info('stopping');
+      for (const part of started.toReversed()) await stopQuietly(part, log);
+      state = 'stopped';
+      log.info('stopped');
+    })());
+
+  return {
+    metrics,
+    state: () => state,
+    httpAddress: () => http.address(),
+    stop,
+    start: async () => {
+      state = 'starting';
+      log.info(
+        { version: deps.version, host: config.host, pid: process.pid, node: process.version, os: os.platform() },
+        'starting',
+      );
+      try {
+        for (const part of parts) {
+          await part.start();
+          started.push(part);
+        }
+      } catch (err) {
+        await stop();
+        throw err;
+      }
+      if (!config.telegram.token) {
+        log.warn(
+          'alerts in dry-run: TELEGRAM_BOT_TOKEN is not set, so alerts are written to this log instead of Telegram',
+        );
+      }
+      state = 'running';
+      log.info({ services: Object.keys(config.services).length }, 'running');
+    },
+  };
+}

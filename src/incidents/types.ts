@@ -1,0 +1,53 @@
+import type { Topic } from './topics.ts';
+
+/** How loud an incident is. Critical rings, warning rings outside quiet hours, info never rings. */
+export type Severity = 'info' | 'warning' | 'critical';
+
+export const severities = ['info', 'warning', 'critical'] as const satisfies readonly Severity[];
+
+/** Ordering for `minSeverity` filters: `severityRank.warning > severityRank.info`. */
+export const severityRank: Record<Severity, number> = {
+  info: 0,
+  warning: 1,
+  critical: 2,
+};
+
+/** open → acknowledged → resolved. Stored as text; append-only. */
+export type IncidentState = 'open' | 'acknowledged' | 'resolved';
+
+/**
+ * Something warden did about an incident, shown in the alert ("restarted 2× — last at 03:12").
+ * @example { at: 1764300725000, kind: 'restart', ok: true, detail: 'pm2 restart api' }
+ */
+export interface IncidentAction {
+  at: number;
+  kind: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * One problem warden is tracking, keyed by `topic:subject`. A repeat of an open incident updates
+ * it (count, lastSeenAt); it never creates a second one.
+ * @example { key: 'service-down:api', topic: 'service-down', subject: 'api', severity: 'critical', state: 'open', count: 3, ... }
+ */
+export interface Incident {
+  id: number;
+  key: string;
+  topic: Topic;
+  subject: string;
+  severity: Severity;
+  state: IncidentState;
+  /** One line saying what is wrong now, e.g. `GET http://127.0.0.1:3000/healthz: timed out after 5000ms`. */
+  detail: string;
+  /** Recent log lines or command output, raw (renderers escape and trim it). */
+  excerpt: string | null;
+  openedAt: number;
+  lastSeenAt: number;
+  acknowledgedAt: number | null;
+  resolvedAt: number | null;
+  count: number;
+  actions: IncidentAction[];
+  /** Set when suppressed because a `dependsOn` parent is down, e.g. `db-down:main`. */
+  parentKey: string | null;
+}

@@ -1,0 +1,45 @@
+import type { Store } from './db.ts';
+
+export interface Run {
+  id: number;
+  startedAt: number;
+  stoppedAt: number | null;
+  lastTickAt: number;
+  pid: number;
+}
+
+/** Records a start; returns the previous run so the caller can tell whether it stopped cleanly. */
+export async function recordRunStart(
+  store: Store,
+  run: { at: number; pid: number; host: string; version: string },
+): Promise<{ id: number; previous: Run | null }> {
+  const previous = await latestRun(store);
+  const row = await store.db
+    .insertInto('runs')
+    .values({
+      started_at: run.at,
+      last_tick_at: run.at,
+      stopped_at: null,
+      pid: run.pid,
+      host: run.host,
+      version: run.version,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, previous };
+}
+
+export async function recordRunTick(store: Store, id: number, at: number): Promise<void> {
+  await store.db.updateTable('runs').set({ last_tick_at: at }).where('id', '=', id).execute();
+}
+
+export async function recordRunStop(store: Store, id: number, at: number): Promise<void> {
+  await store.db.updateTable('runs').set({ stopped_at: at, last_tick_at: at }).where('id', '=', id).execute();
+}
+
+export async function latestRun(store: Store): Promise<Run | null> {
+  const row = await store.db.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row
+    ? { id: row.id, startedAt: row.started_at, stoppedAt: row.stopped_at, lastTickAt: row.last_tick_at, pid: row.pid }
+    : null;
+}
