@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.ts';
+import { captureIo } from '../helpers/io.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+function writeConfig(text: string): string {
+  const file = path.join(tempDir(), 'warden.config.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('warden cli', () => {
+  it('prints the version', async () => {
+    const io = captureIo();
+    expect(await main(['--version'], io)).toBe(0);
+    expect(io.stdout).toEqual([JSON.parse(fs.readFileSync('package.json', 'utf8')).version]);
+  });
+
+  it('lists the commands on --help and rejects an unknown one', async () => {
+    const help = captureIo();
+    expect(await main(['--help'], help)).toBe(0);
+    expect(help.stdout.join('\n')).toMatch(/status \[--json\]/);
+    const unknown = captureIo();
+    expect(await main(['stauts'], unknown)).toBe(64);
+    expect(unknown.stderr).toEqual(['warden: unknown command "stauts"; run warden --help for the list']);
+  });
+
+  it('check exits 78 and names a misspelled key', async () => {
+    const io = captureIo();
+    const file = writeConfig('servces:\n  api: {}\n');
+    expect(await main(['check', '--config', file], io)).toBe(78);
+    expect(io.stderr).toEqual([`${file}: servces: unknown key (check the spelling)`]);
+  });
+
+  it('takes the config from WARDEN_CONFIG', async () => {
+    const io = captureIo({ WARDEN_CONFIG: '/nonexistent/w.yaml' });
+    expect(await main(['status'], io)).toBe(78);
+    expect(io.stderr[0]).toMatch(/^\/nonexistent\/w\.yaml: cannot read the config file/);
+  });
+
+  it('check prints a ✗ line naming host:port when the PostgreSQL store is unreachable, and exits 1', async () => {
+    const dir = tempDir();
+    const file = writeConfig(
+      `store: { url: "postgres://warden:\${PGPASS}@127.0.0.1:1/warden" }\nlog: { file: ${dir}/logs/w.log }\nbackups: { dir: ${dir}/b }\n`,
+    );
+    const io = captureIo({ PGPASS: 'do-not-print-me' });
+    expect(await main(['check', '--config', file], io)).toBe(1);
+    const storeLine = io.stdout.find((l) => l.startsWith('✗ store:'));
+    expect(storeLine).toMatch(
+      /^✗ store: store 127\.0\.0\.1:1\/warden: cannot connect \(.*ECONNREFUSED.*\); check store\.url — fix: /,
+    );
+    expect(io.stdout.join('\n') + io.stderr.join('\n')).not.toContain('do-not-print-me');
+    expect(io.stdout.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  it('check passes with the sqlite store, dry-run alerts and no pm2-managed service', async () => {
+    const dir = tempDir();
+    const file = writeConfig(
+      `store: { url: "sqlite:${dir}/data/w.db" }\nlog: { file: ${dir}/logs/w.log }\nbackups: { dir: ${dir}/b }\n`,
+    );
+    const io = captureIo();
+    expect(await main(['check', '--config', file], io)).toBe(0);
+    expect(io.stdout).toContain('✓ telegram: dry-run: TELEGRAM_BOT_TOKEN is not set, alerts go to the log');
+    expect(io.stdout.every((l) => l.startsWith('✓'))).toBe(true);
+  });
+
+  it('status --json reads the store whether or not the daemon runs', async () => {
+    const dir = tempDir();
+    const file = writeConfig(
+      `store: { url: "sqlite:${dir}/w.db" }\nservices:\n  api: { check: { tcp: { port: 3000 } } }\nbackups: { dir: ${dir}/b, targets: { main: { files: [${dir}] } } }\ndisk: { paths: [${dir}] }\n`,
+    );
+    const io = captureIo();
+    expect(await main(['status', '--json', '--config', file], io)).toBe(0);
+    const status = JSON.parse(io.stdout.join('\n')) as Record<string, unknown>;
+    expect(status.daemon).toMatchObject({ state: 'never started', dryRun: true });
+    expect(status.services).toEqual([
+      { name: 'api', check: 'tcp', state: 'not checked yet', detail: null, checkedAt: null },
+    ]);
+    expect(status.backups).toEqual([{ target: 'main', state: 'none yet', at: null, sizeBytes: null, error: null }]);
+    expect(status.disk).toEqual([expect.objectContaining({ path: dir, error: null })]);
+  });
+});
