@@ -7,8 +7,25 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.mjs', 'examples/*/*.mjs', 'scripts/*.mjs', 'bench/*.mjs'] } },
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly' },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs', 'examples/*/*.mjs', 'scripts/*.mjs', 'bench/*.mjs'] },
+      },
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'setImmediate',
+          'URL',
+          'fetch',
+          'performance',
+          'Buffer',
+          'AbortController',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
     rules: {
       // The bug warden exists to prevent: a promise nobody awaits. Fire-and-forget goes through runInBackground.

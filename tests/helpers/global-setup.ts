@@ -8,7 +8,12 @@ export default async function setup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (err) {
-    throw new Error(`tests need PostgreSQL at ${new URL(adminUrl).host} (${(err as Error).message}); start it or set TEST_DATABASE_URL`);
+    throw new Error(
+      `tests need PostgreSQL at ${new URL(adminUrl).host} (${(err as Error).message}); start it or set TEST_DATABASE_URL`,
+      {
+        cause: err,
+      },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
