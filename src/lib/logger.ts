@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { pino, type Logger as PinoLogger, type StreamEntry } from 'pino';
-import pretty from 'pino-pretty';
 import roll from 'pino-roll';
 import { createScrubber, redactedKeys } from './redact.ts';
 
@@ -34,7 +33,7 @@ export async function createLogger(options: LoggerOptions): Promise<OpenLogger> 
       level: options.level as pino.Level,
       stream:
         options.stdout === 'pretty'
-          ? pretty({
+          ? (await import('pino-pretty')).default({
               destination: stdout,
               colorize: false,
               singleLine: true,
