@@ -28,7 +28,10 @@ async function startWarden() {
   const started = performance.now();
   const child = spawn(process.execPath, ['dist/main.js', 'run', '--config', config], { stdio: 'ignore' });
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (child.exitCode !== null) throw new Error(`warden exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 5));
@@ -44,7 +47,8 @@ async function stop({ child, dir }) {
 }
 
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
 const readyTimes = [];
 for (let i = 0; i < runs; i++) {

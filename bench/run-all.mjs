@@ -2,7 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
-const benches = fs.readdirSync('bench').filter((f) => /\.(mjs|ts)$/.test(f) && f !== 'run-all.mjs').sort();
+const benches = fs
+  .readdirSync('bench')
+  .filter((f) => /\.(mjs|ts)$/.test(f) && f !== 'run-all.mjs')
+  .sort();
 let failed = 0;
 for (const file of benches) {
   console.log(`\n## ${file}\n`);
