@@ -1,14 +1,21 @@
 import os from 'node:os';
 import type { Registry } from 'prom-client';
+import { createRestartDrivers } from './actions/restart/index.ts';
+import { RestartPolicy } from './actions/restart/restart-policy.ts';
+import { alertChats, createAlerts, type AlertsOptions } from './alerts/create-alerts.ts';
+import { outboxWriter } from './alerts/outbox.ts';
 import type { Config } from './config/schema.ts';
 import { createHttpServer } from './http/server.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createTracker, type IncidentTracker } from './incidents/tracker.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
 import { stopQuietly, type Part } from './lib/part.ts';
 import { every } from './scheduler/every.ts';
 import type { Store } from './store/db.ts';
 import { recordRunStart, recordRunStop, recordRunTick, type Run } from './store/runs.ts';
+import { silenceReader } from './store/silences.ts';
+import { createSupervision, pm2ClientFor, type SupervisionTuning } from './supervision/index.ts';
 
 export interface DaemonDeps {
   config: Config;
@@ -18,6 +25,12 @@ export interface DaemonDeps {
   version: string;
   /** How often the daemon loop ticks; /healthz fails after three missed ticks. */
   tickMs?: number;
+  /** Alert pacing and retry tuning for tests; production uses Telegram's limits. */
+  alerts?: Pick<AlertsOptions, 'pace' | 'tuning'>;
+  /** Where PM2_HOME is read from [process.env]. */
+  env?: NodeJS.ProcessEnv;
+  /** Supervision timing for tests and benchmarks; production uses the defaults. */
+  supervision?: SupervisionTuning;
 }
 
 export type DaemonState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -29,6 +42,8 @@ export interface Daemon {
   state(): DaemonState;
   httpAddress(): { host: string; port: number };
   metrics: Registry;
+  /** The one owner of incident state; checks and watchers report to it. */
+  incidents: IncidentTracker;
 }
 
 /** The composition root: builds every part from the config, starts them in order, stops them in reverse. */
@@ -41,6 +56,32 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let runId: number | undefined;
 
   const metrics = createMetrics(() => lastTickAt);
+  const incidents = createTracker({
+    store,
+    clock,
+    log: deps.log.child({ part: 'incidents' }),
+    writers: [outboxWriter(alertChats(config))],
+  });
+  const alerts = createAlerts({ config, store, clock, log: deps.log, incidents, ...deps.alerts });
+  const pm2 = pm2ClientFor(config, { env: deps.env ?? process.env, log: deps.log, clock, tuning: deps.supervision });
+  const silences = silenceReader(store, clock);
+  const restarts = new RestartPolicy({
+    drivers: createRestartDrivers({ pm2 }),
+    incidents,
+    silences,
+    clock,
+    log: deps.log,
+  });
+  const supervision = createSupervision({
+    config,
+    store,
+    incidents,
+    restarts,
+    pm2,
+    clock,
+    log: deps.log,
+    tuning: deps.supervision,
+  });
   const loop = every({
     name: 'daemon-loop',
     intervalMs: tickMs,
@@ -62,6 +103,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       });
       runId = run.id;
       logPreviousRun(run.previous);
+      if (run.previous && run.previous.stoppedAt === null) {
+        const lastSeen = new Date(run.previous.lastTickAt).toISOString();
+        await incidents.notice('warden-restarted', {
+          detail: `the previous run (pid ${run.previous.pid}) was last seen at ${lastSeen} and did not stop cleanly`,
+        });
+      }
     },
     stop: async () => {
       if (runId !== undefined) await recordRunStop(store, runId, clock.now());
@@ -74,7 +121,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     metrics,
     log: deps.log.child({ part: 'http' }),
   });
-  const parts: Part[] = [runRecord, loop, http];
+  const parts: Part[] = [runRecord, ...alerts.parts, loop, ...(pm2 ? [pm2] : []), ...supervision.parts, http];
 
   function logPreviousRun(previous: Run | null): void {
     if (previous && previous.stoppedAt === null) {
@@ -98,6 +145,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
 
   return {
     metrics,
+    incidents,
     state: () => state,
     httpAddress: () => http.address(),
     stop,

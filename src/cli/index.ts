@@ -3,15 +3,19 @@ import { ConfigError } from '../config/config-error.ts';
 import { defaultConfigPath } from '../config/load.ts';
 import { describeError, WardenError } from '../lib/errors.ts';
 import { createScrubber } from '../lib/redact.ts';
+import { ack } from './ack.ts';
+import { alertTest } from './alert-test.ts';
 import { check } from './check.ts';
 import type { Command } from './command.ts';
+import { incidents } from './incidents.ts';
 import type { Io } from './io.ts';
 import { run } from './run.ts';
+import { silence } from './silence.ts';
 import { status } from './status.ts';
 import { version } from './version.ts';
 
 /** Every subcommand, by its first word; a new command is one line here. */
-export const commands: Record<string, Command> = { run, check, status };
+export const commands: Record<string, Command> = { run, check, status, alert: alertTest, silence, incidents, ack };
 
 /** Runs one `warden …` invocation and returns the exit code; never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -45,9 +45,44 @@ export interface Incident {
   openedAt: number;
   lastSeenAt: number;
   acknowledgedAt: number | null;
+  /** Who acknowledged: `cli`, or the Telegram user (`@name`). */
+  acknowledgedBy: string | null;
   resolvedAt: number | null;
   count: number;
   actions: IncidentAction[];
   /** Set when suppressed because a `dependsOn` parent is down, e.g. `db-down:main`. */
   parentKey: string | null;
+}
+
+/**
+ * What a check or watcher saw, reported to the tracker under an incident key.
+ * @example incidents.report('service-down:api', { detail: 'GET /healthz: timed out after 5000ms', excerpt: lastLines })
+ */
+export interface Observation {
+  detail: string;
+  /** Recent log lines or command output, raw. */
+  excerpt?: string | null;
+  /** Overrides the topic's default severity (a service's `severity`, a log pattern's). */
+  severity?: Severity;
+  /** Set while the incident is suppressed because this parent incident is open (`dependsOn`). */
+  parentKey?: string | null;
+}
+
+/**
+ * `opened`: a new incident. `escalated`: its severity rose. `updated`: a repeat (no new message).
+ * `noticed`: a one-shot incident recorded already resolved (`warden-restarted`).
+ */
+export type IncidentChangeKind =
+  'opened' | 'updated' | 'escalated' | 'acknowledged' | 'action' | 'resolved' | 'noticed';
+
+/**
+ * One state change of one incident, emitted by the tracker after it is stored. Alerts and actions
+ * subscribe; `previous` is the incident before the change (null when it was opened).
+ * @example { kind: 'resolved', incident: { key: 'service-down:api', state: 'resolved', … }, previous: { … state: 'open' }, at: 1764300725000 }
+ */
+export interface IncidentChange {
+  kind: IncidentChangeKind;
+  incident: Incident;
+  previous: Incident | null;
+  at: number;
 }

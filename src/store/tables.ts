@@ -44,9 +44,70 @@ export interface SilencesTable {
   created_at: number;
 }
 
+/** One incident; `actions` is a JSON array of IncidentAction. At most one unresolved row per key. */
+export interface IncidentsTable {
+  id: Generated<number>;
+  key: string;
+  topic: string;
+  subject: string;
+  severity: 'info' | 'warning' | 'critical';
+  state: 'open' | 'acknowledged' | 'resolved';
+  detail: string;
+  excerpt: string | null;
+  opened_at: number;
+  last_seen_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  count: number;
+  actions: string;
+  parent_key: string | null;
+}
+
+/** What happened to an incident and when: opened, detail changed, acknowledged, action, resolved. */
+export interface IncidentHistoryTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: number;
+  event: string;
+  detail: string;
+}
+
+/**
+ * The alert outbox: one row per message (or edit) per chat, written before it is sent and marked
+ * sent only with the message_id Telegram returned. States and kinds are append-only.
+ */
+export interface OutboxTable {
+  id: Generated<number>;
+  chat_id: string;
+  thread: number | null;
+  kind: 'incident' | 'edit' | 'resolved-reply' | 'reminder' | 'message';
+  incident_id: number | null;
+  /** For edits and replies: the outbox row of the message they change or answer. */
+  ref_id: number | null;
+  /** For `message` rows: the Rendered JSON; incident rows are rendered when sent. */
+  payload: string | null;
+  /** Null for the daemon; `cli:<pid>` for rows a CLI command delivers itself. */
+  owner: string | null;
+  state: 'pending' | 'sent' | 'logged' | 'failed' | 'skipped' | 'abandoned';
+  attempts: number;
+  /** 1 once Telegram refused the HTML: the row is sent as plain text. */
+  plain: number;
+  created_at: number;
+  next_attempt_at: number;
+  sent_at: number | null;
+  message_id: string | null;
+  /** The row whose message carried this one when it was sent as part of a grouped (storm) message. */
+  group_id: number | null;
+  last_error: string | null;
+}
+
 export interface Tables {
   runs: RunsTable;
   check_results: CheckResultsTable;
   backups: BackupsTable;
   silences: SilencesTable;
+  incidents: IncidentsTable;
+  incident_history: IncidentHistoryTable;
+  outbox: OutboxTable;
 }

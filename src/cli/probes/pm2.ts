@@ -1,33 +1,52 @@
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { pino } from 'pino';
 import type { Config } from '../../config/schema.ts';
+import { systemClock } from '../../lib/clock.ts';
+import { describeError } from '../../lib/errors.ts';
+import { pm2Home } from '../../supervision/index.ts';
+import { createPm2Client, socketAccepts } from '../../supervision/pm2-client.ts';
 import type { ProbeResult } from './types.ts';
 
-/** The pm2 daemon of PM2_HOME answers on its socket (warden attaches to it, never starts one). */
+/**
+ * The pm2 daemon of PM2_HOME answers on its socket (warden attaches to it, never starts one), and
+ * it knows every pm2-managed service's app: a typo in `pm2:` would otherwise only show as "down".
+ */
 export async function probePm2(config: Config, env: NodeJS.ProcessEnv): Promise<ProbeResult[]> {
   const managed = Object.values(config.services).filter((s) => s.pm2 !== null);
   if (managed.length === 0) return [];
-  const home = env.PM2_HOME ?? path.join(os.homedir(), '.pm2');
-  const socket = path.join(home, 'rpc.sock');
-  const reachable = await new Promise<boolean>((resolve) => {
-    const connection = net.connect(socket);
-    connection.setTimeout(2000, () => connection.destroy());
-    connection.once('connect', () => {
-      connection.destroy();
-      resolve(true);
-    });
-    connection.once('error', () => resolve(false));
-    connection.once('close', () => resolve(false));
-  });
-  return [
-    reachable
-      ? { name: 'pm2', ok: true, detail: `daemon running (PM2_HOME=${home}); ${managed.length} pm2-managed service(s)` }
-      : {
-          name: 'pm2',
-          ok: false,
-          detail: `no pm2 daemon at PM2_HOME=${home}`,
-          fix: 'start your apps with pm2 start ecosystem.config.js, or set PM2_HOME',
-        },
-  ];
+  const home = pm2Home(env);
+  if (!(await socketAccepts(`${home}/rpc.sock`, 2000)))
+    return [
+      {
+        name: 'pm2',
+        ok: false,
+        detail: `no pm2 daemon at PM2_HOME=${home}`,
+        fix: 'start your apps with pm2 start ecosystem.config.js, or set PM2_HOME',
+      },
+    ];
+  const client = createPm2Client({ home, log: pino({ level: 'silent' }), clock: systemClock, callTimeoutMs: 3000 });
+  try {
+    await client.start();
+    const apps = new Map((await client.list()).map((app) => [app.name, app]));
+    return [
+      { name: 'pm2', ok: true, detail: `daemon running (PM2_HOME=${home}); ${managed.length} pm2-managed service(s)` },
+      ...managed.map((service): ProbeResult => {
+        const app = apps.get(service.pm2!);
+        const name = `pm2 app ${service.pm2} (services.${service.name})`;
+        if (!app)
+          return {
+            name,
+            ok: false,
+            detail: 'not known to pm2',
+            fix: `pm2 start it, or set services.${service.name}.pm2 to one of: ${[...apps.keys()].join(', ') || 'no apps yet'}`,
+          };
+        return app.status === 'online'
+          ? { name, ok: true, detail: `online, ${app.restarts} restart(s)` }
+          : { name, ok: false, detail: app.status, fix: `pm2 logs ${app.name} --err, then pm2 restart ${app.name}` };
+      }),
+    ];
+  } catch (err) {
+    return [{ name: 'pm2', ok: false, detail: `PM2_HOME=${home}: ${describeError(err)}`, fix: 'check pm2 status' }];
+  } finally {
+    await client.stop();
+  }
 }

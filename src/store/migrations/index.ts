@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
-import * as core from './001_core.ts';
+import { up as core } from './001_core.ts';
+import { up as alerts } from './002_alerts.ts';
 
 /** Applied in name order at every start; append new files, never edit a landed one. */
 export const migrations: Record<string, Migration> = {
-  '001_core': core,
+  '001_core': { up: core },
+  '002_alerts': { up: alerts },
 };

@@ -1,0 +1,137 @@
+import type { Kysely } from 'kysely';
+import type { Incident } from '../incidents/types.ts';
+import { getIncidents } from '../store/incidents.ts';
+import { getOutboxRows, groupMembers, type OutboxRow } from '../store/outbox.ts';
+import type { Tables } from '../store/tables.ts';
+import type { Outgoing, Rendered } from './channels/types.ts';
+import type { RenderContext } from './render/context.ts';
+import { renderIncident } from './render/incident.ts';
+import { renderReminder, renderResolvedReply } from './render/replies.ts';
+import { renderStorm, type StormKind } from './render/storm.ts';
+
+/**
+ * What one send settles: a message carrying one row or a group of rows, an edit settling every
+ * pending edit of the same message, or rows to skip because their target never arrived.
+ */
+export type Unit = { rows: OutboxRow[]; /** The incident keys it is about, for the log line. */ keys: string[] } & (
+  | { kind: 'send'; message: Outgoing; groupId: number | null }
+  | { kind: 'edit'; message: Outgoing; messageId: string }
+  | { kind: 'skip'; reason: string }
+);
+
+export interface ComposeOptions {
+  db: Kysely<Tables>;
+  context: RenderContext;
+  /** This many alerts (or replies, or reminders) waiting in a row for one chat go out as one message. */
+  stormThreshold: number;
+}
+
+const stormKinds: Partial<Record<OutboxRow['kind'], StormKind>> = {
+  incident: 'opened',
+  'resolved-reply': 'resolved',
+  reminder: 'reminder',
+};
+
+/**
+ * Decides what to send next for a chat from its pending rows (oldest first) and renders it with
+ * the incidents' current state, so a late alert shows what is true when it arrives.
+ */
+export async function composeNext(rows: readonly OutboxRow[], options: ComposeOptions): Promise<Unit> {
+  const head = rows[0]!;
+  if (head.kind === 'message') {
+    const rendered = head.payload ? (JSON.parse(head.payload) as Rendered) : null;
+    if (!rendered) return { kind: 'skip', rows: [head], keys: [], reason: 'message row without payload' };
+    return { kind: 'send', rows: [head], keys: [], message: outgoing(rendered, [head], null), groupId: null };
+  }
+  if (head.kind === 'edit') return composeEdit(rows, options);
+
+  const stormKind = stormKinds[head.kind]!;
+  const run = leadingRun(rows);
+  const incidents = await getIncidents(
+    options.db,
+    run.map((r) => r.incidentId!),
+  );
+  const missing = run.filter((r) => !incidents.has(r.incidentId!));
+  if (missing.length > 0) return { kind: 'skip', rows: missing, keys: [], reason: 'incident no longer in the store' };
+
+  if (run.length >= options.stormThreshold) {
+    const { rendered, count } = renderStorm(
+      stormKind,
+      run.map((r) => incidents.get(r.incidentId!)!),
+      options.context,
+    );
+    const members = run.slice(0, count);
+    const keys = members.map((r) => incidents.get(r.incidentId!)!.key);
+    return { kind: 'send', rows: members, keys, message: outgoing(rendered, members, null), groupId: head.id };
+  }
+  const incident = incidents.get(head.incidentId!)!;
+  const keys = [incident.key];
+  if (head.kind === 'incident') {
+    return {
+      kind: 'send',
+      rows: [head],
+      keys,
+      message: outgoing(renderIncident(incident, options.context), [head], null),
+      groupId: null,
+    };
+  }
+  const ref = head.refId === null ? undefined : (await getOutboxRows(options.db, [head.refId])).get(head.refId);
+  const replyTo = ref && (ref.state === 'sent' || ref.state === 'logged') ? ref.messageId : null;
+  const rendered =
+    head.kind === 'reminder'
+      ? renderReminder(incident, options.context)
+      : renderResolvedReply(incident, options.context);
+  return { kind: 'send', rows: [head], keys, message: outgoing(rendered, [head], replyTo), groupId: null };
+}
+
+/** Consecutive rows of the head's kind and thread: the only rows that may share a message. */
+function leadingRun(rows: readonly OutboxRow[]): OutboxRow[] {
+  const head = rows[0]!;
+  const run: OutboxRow[] = [];
+  for (const row of rows) {
+    if (row.kind !== head.kind || row.thread !== head.thread || row.incidentId === null) break;
+    run.push(row);
+  }
+  return run;
+}
+
+async function composeEdit(rows: readonly OutboxRow[], options: ComposeOptions): Promise<Unit> {
+  const head = rows[0]!;
+  const edits = rows.filter((r) => r.kind === 'edit' && r.refId !== null);
+  const refs = await getOutboxRows(
+    options.db,
+    edits.map((r) => r.refId!),
+  );
+  const target = head.refId === null ? undefined : refs.get(head.refId);
+  if (!target || target.messageId === null || (target.state !== 'sent' && target.state !== 'logged')) {
+    return { kind: 'skip', rows: [head], keys: [], reason: 'the alert it edits was not delivered' };
+  }
+  // An edit shows the current state, so one edit settles every pending edit of the same message.
+  const settled = edits.filter((r) => refs.get(r.refId!)?.messageId === target.messageId);
+  let rendered: Rendered;
+  let keys: string[];
+  if (target.groupId !== null) {
+    const members = (await groupMembers(options.db, target.groupId)).filter((r) => r.kind === 'incident');
+    const incidents = await getIncidents(
+      options.db,
+      members.map((r) => r.incidentId!),
+    );
+    const list = members.map((r) => incidents.get(r.incidentId!)).filter((i): i is Incident => i !== undefined);
+    rendered = renderStorm('opened', list, options.context, { complete: true }).rendered;
+    const edited = new Set(settled.map((r) => r.incidentId));
+    keys = list.filter((i) => edited.has(i.id)).map((i) => i.key);
+  } else {
+    const incident =
+      target.incidentId === null
+        ? undefined
+        : (await getIncidents(options.db, [target.incidentId])).get(target.incidentId);
+    if (!incident) return { kind: 'skip', rows: settled, keys: [], reason: 'incident no longer in the store' };
+    rendered = renderIncident(incident, options.context);
+    keys = [incident.key];
+  }
+  return { kind: 'edit', rows: settled, keys, message: outgoing(rendered, settled, null), messageId: target.messageId };
+}
+
+function outgoing(rendered: Rendered, rows: readonly OutboxRow[], replyTo: string | null): Outgoing {
+  return { ...rendered, format: rows.some((r) => r.plain) ? 'text' : 'html', replyTo };
+}

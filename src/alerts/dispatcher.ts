@@ -1,0 +1,289 @@
+import { setMaxListeners } from 'node:events';
+import { backoffMs } from '../lib/backoff.ts';
+import type { Clock } from '../lib/clock.ts';
+import { describeError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Part } from '../lib/part.ts';
+import { runInBackground } from '../lib/run-in-background.ts';
+import type { Store } from '../store/db.ts';
+import {
+  abandonForeignRows,
+  chatsWithPending,
+  markDelivered,
+  markFinished,
+  markRetry,
+  pendingForChat,
+} from '../store/outbox.ts';
+import type { Channel, Delivery } from './channels/types.ts';
+import { composeNext, type Unit } from './compose.ts';
+import type { Pacer } from './pacer.ts';
+import type { RenderContext } from './render/context.ts';
+
+/**
+ * What became of outbox rows after one send: delivered (with Telegram's message_id), failed for
+ * good, or skipped. Retries are not settlements.
+ * @example { outcome: 'delivered', chatId: '42', rowIds: [7], messageId: '118' }
+ */
+export interface Settlement {
+  outcome: 'delivered' | 'failed' | 'skipped';
+  chatId: string;
+  rowIds: number[];
+  messageId: string | null;
+  reason: string | null;
+  toLog: boolean;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** The channel for a chat: Telegram, or the log for the `log` pseudo-chat and in dry-run. */
+  channelFor(chatId: string): Channel;
+  pacerFor(chatId: string): Pacer;
+  renderContext(now: number): RenderContext;
+  /** Null for the daemon; a CLI command delivers only the rows it queued under its own owner. */
+  owner?: string | null;
+  backoff?: { initialMs: number; maxMs: number };
+  /** After this long undelivered, every failed retry is logged at error level. */
+  undeliveredAfterMs?: number;
+  stormThreshold?: number;
+  /** How often to look for rows queued by other processes (a CLI `ack`); rows queued here start at once. */
+  pollMs?: number;
+  /** How long a send in flight may finish after stop() before it is cancelled. */
+  stopGraceMs?: number;
+  /** A chat refused the bot (blocked, not found): the daemon opens `alert-delivery:<chat>`. */
+  onRecipientFailed?(chatId: string, reason: string): Promise<void>;
+  onDelivered?(chatId: string): Promise<void>;
+}
+
+/**
+ * Drains the outbox: one worker per chat sends that chat's rows oldest first, so per-chat order
+ * holds while a slow or rate-limited chat delays no other. A row counts as sent only with the
+ * message_id Telegram returned.
+ * @example const dispatcher = createDispatcher({ … }); await dispatcher.start(); tracker.subscribe(() => dispatcher.wake())
+ */
+export interface Dispatcher extends Part {
+  /** Starts delivery of newly queued rows now (no polling delay). */
+  wake(): void;
+  onSettled(listener: (settlement: Settlement) => void): () => void;
+}
+
+const rowsPerLook = 100;
+/** Alerts waiting in a row that (about) fill one grouped message. */
+const fullGroup = 20;
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { store, clock, log } = options;
+  const db = store.db;
+  const owner = options.owner ?? null;
+  const backoff = options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
+  const undeliveredAfterMs = options.undeliveredAfterMs ?? 5 * 60_000;
+  const stormThreshold = options.stormThreshold ?? 3;
+  const pollMs = options.pollMs ?? 2000;
+  const stopController = new AbortController();
+  const sendController = new AbortController();
+  // every chat's worker waits on these signals at once; that is not a leak
+  setMaxListeners(0, stopController.signal, sendController.signal);
+  const workers = new Map<string, Promise<void>>();
+  const rewake = new Set<string>();
+  const listeners = new Set<(settlement: Settlement) => void>();
+  let started = false;
+  let poller: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const sleep = async (ms: number): Promise<boolean> => {
+    try {
+      await clock.sleep(ms, stopController.signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const ensureWorker = (chatId: string): void => {
+    if (stopController.signal.aborted) return;
+    if (workers.has(chatId)) {
+      rewake.add(chatId);
+      return;
+    }
+    workers.set(chatId, drain(chatId));
+  };
+
+  const wake = (): void => {
+    if (!started || stopController.signal.aborted) return;
+    runInBackground(log, 'outbox wake', async () => {
+      for (const chatId of await chatsWithPending(db, owner)) ensureWorker(chatId);
+    });
+  };
+
+  /** Sends one chat's rows until none is pending; the worker removes itself in the same tick it finds none. */
+  async function drain(chatId: string): Promise<void> {
+    const signal = stopController.signal;
+    while (!signal.aborted) {
+      try {
+        let rows = await pendingForChat(db, chatId, owner, rowsPerLook);
+        if (rows.length === 0) {
+          if (rewake.delete(chatId)) continue;
+          workers.delete(chatId);
+          return;
+        }
+        const wait = rows[0]!.nextAttemptAt - clock.now();
+        if (wait > 0) {
+          await sleep(wait);
+          continue;
+        }
+        // Waiting for a slot lets more rows arrive; look again so they can join a group. A storm
+        // hold is pointless once enough alerts wait to fill a message: then it leaves at once.
+        const head = rows[0]!;
+        const waiting = rows.findIndex((r) => r.kind !== head.kind);
+        const pace = {
+          groupable:
+            head.kind !== 'message' && head.kind !== 'edit' && (waiting === -1 ? rows.length : waiting) < fullGroup,
+        };
+        if (await options.pacerFor(chatId).acquire(chatId, signal, pace)) {
+          rows = await pendingForChat(db, chatId, owner, rowsPerLook);
+          if (rows.length === 0) continue;
+        }
+        const unit = await composeNext(rows, { db, context: options.renderContext(clock.now()), stormThreshold });
+        await deliver(chatId, unit);
+      } catch (err) {
+        if (signal.aborted) break;
+        log.error({ err, chatId }, 'outbox worker failed; retrying');
+        await sleep(1000);
+      }
+    }
+    workers.delete(chatId);
+  }
+
+  async function deliver(chatId: string, unit: Unit): Promise<void> {
+    const ids = unit.rows.map((r) => r.id);
+    const keys = unit.keys.length === 1 ? { key: unit.keys[0] } : unit.keys.length > 1 ? { keys: unit.keys } : {};
+    if (unit.kind === 'skip') {
+      await markFinished(db, ids, { state: 'skipped', reason: unit.reason, at: clock.now() });
+      log.info({ ...keys, chatId, outboxIds: ids, reason: unit.reason }, 'alert skipped');
+      settle({ outcome: 'skipped', chatId, rowIds: ids, messageId: null, reason: unit.reason, toLog: false });
+      return;
+    }
+    const channel = options.channelFor(chatId);
+    const to = { chatId, thread: unit.rows[0]!.thread };
+    options.pacerFor(chatId).departed(chatId, clock.now());
+    const delivery: Delivery =
+      unit.kind === 'edit'
+        ? await channel.edit(unit.messageId, unit.message, to, sendController.signal)
+        : await channel.send(unit.message, to, sendController.signal);
+    // Cancelled by stop(): the rows stay pending and the next start sends them.
+    if (sendController.signal.aborted && !delivery.ok) return;
+    const now = clock.now();
+    const oldest = Math.min(...unit.rows.map((r) => r.createdAt));
+    const fields = { ...keys, chatId, outboxIds: ids, kind: unit.rows[0]!.kind };
+
+    if (delivery.ok) {
+      const groupId = unit.kind === 'send' ? unit.groupId : null;
+      await markDelivered(db, ids, { messageId: delivery.messageId, at: now, toLog: delivery.toLog === true, groupId });
+      log.info(
+        {
+          ...fields,
+          messageId: delivery.messageId,
+          latencyMs: now - oldest,
+          grouped: ids.length > 1 ? ids.length : undefined,
+        },
+        delivery.toLog ? 'alert delivered to log' : unit.kind === 'edit' ? 'alert edited' : 'alert delivered',
+      );
+      settle({
+        outcome: 'delivered',
+        chatId,
+        rowIds: ids,
+        messageId: delivery.messageId,
+        reason: null,
+        toLog: delivery.toLog === true,
+      });
+      await notify(() => options.onDelivered?.(chatId), chatId);
+      return;
+    }
+    if (delivery.kind === 'format' && !unit.rows.some((r) => r.plain)) {
+      await markRetry(db, ids, { nextAttemptAt: now, error: delivery.reason, plain: true, countAttempt: true });
+      log.warn({ ...fields, reason: delivery.reason }, 'alert refused as HTML; resending as plain text');
+      return;
+    }
+    if (delivery.permanent) {
+      const state = unit.kind === 'edit' && delivery.kind === 'gone' ? 'skipped' : 'failed';
+      await markFinished(db, ids, { state, reason: delivery.reason, at: now });
+      log[state === 'failed' ? 'error' : 'info'](
+        { ...fields, reason: delivery.reason },
+        state === 'failed' ? 'alert delivery failed' : 'alert edit skipped',
+      );
+      settle({ outcome: state, chatId, rowIds: ids, messageId: null, reason: delivery.reason, toLog: false });
+      if (delivery.kind === 'recipient')
+        await notify(() => options.onRecipientFailed?.(chatId, delivery.reason), chatId);
+      return;
+    }
+    const attempts = Math.max(...unit.rows.map((r) => r.attempts)) + 1;
+    const retryInMs = delivery.retryAfterMs ?? backoffMs(attempts, backoff);
+    await markRetry(db, ids, { nextAttemptAt: now + retryInMs, error: delivery.reason, countAttempt: true });
+    const ageMs = now - oldest;
+    if (ageMs > undeliveredAfterMs) {
+      log.error({ ...fields, attempts, retryInMs, ageMs, reason: delivery.reason }, 'alert still undelivered');
+    } else {
+      log.warn({ ...fields, attempts, retryInMs, reason: delivery.reason }, 'alert delivery failed; will retry');
+    }
+  }
+
+  async function notify(callback: () => Promise<void> | undefined, chatId: string): Promise<void> {
+    try {
+      await callback();
+    } catch (err) {
+      log.error({ err, chatId }, 'alert delivery callback failed');
+    }
+  }
+
+  function settle(settlement: Settlement): void {
+    for (const listener of listeners) {
+      try {
+        listener(settlement);
+      } catch (err) {
+        log.error({ err: describeError(err) }, 'settlement listener failed');
+      }
+    }
+  }
+
+  async function poll(): Promise<void> {
+    while (await sleep(pollMs)) {
+      try {
+        if (owner === null) {
+          const abandoned = await abandonForeignRows(db, clock.now() - 5 * 60_000, clock.now());
+          if (abandoned > 0) log.warn({ rows: abandoned }, 'abandoned alert rows of exited commands');
+        }
+        for (const chatId of await chatsWithPending(db, owner)) ensureWorker(chatId);
+      } catch (err) {
+        log.error({ err }, 'outbox poll failed');
+      }
+    }
+  }
+
+  return {
+    name: 'alert-dispatcher',
+    wake,
+    onSettled(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start() {
+      if (started) return Promise.resolve();
+      started = true;
+      wake();
+      poller = poll();
+      runInBackground(log, 'outbox poll', () => poller!);
+      return Promise.resolve();
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        stopController.abort(new Error('alert dispatcher stopped'));
+        const grace = setTimeout(
+          () => sendController.abort(new Error('alert dispatcher stopped')),
+          options.stopGraceMs ?? 3000,
+        );
+        await Promise.allSettled([...workers.values(), poller]);
+        clearTimeout(grace);
+      })()),
+  };
+}

@@ -1,0 +1,33 @@
+import { formatDuration } from '../../../config/units.ts';
+import { topics } from '../../../incidents/topics.ts';
+import type { Texts } from './texts.ts';
+
+export const en: Texts = {
+  intl: 'en-GB',
+  severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' },
+  topicTitle: (topic) => topics[topic].title,
+  duration: (ms) => (ms < 1000 ? '&lt;1s' : formatDuration(ms)),
+  onHost: (host) => `on <b>${host}</b>`,
+  since: (time, ago) => `since ${time} (${ago} ago)`,
+  seen: (count) => `seen ${count}×`,
+  restarted: (count, failed, lastAt) =>
+    `restarted ${count}× — last at ${lastAt}${failed > 0 ? ` (${failed} failed)` : ''}`,
+  otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}×, last at ${lastAt})` : ` at ${lastAt}`}`,
+  resolvedAfter: (duration) => `✅ <b>Resolved</b> after ${duration}`,
+  acknowledged: (by, at) => `👀 <b>Acknowledged</b>${by ? ` by ${by}` : ''} at ${at}`,
+  runbookButton: '📖 Runbook',
+  runbookLink: (topic) => `Runbook: ${topic}`,
+  runbooks: 'Runbooks',
+  resolvedReply: (title, subject, duration) =>
+    `✅ Resolved: <b>${title}</b>${subject ? ` · ${subject}` : ''} after ${duration}`,
+  reminder: (title, subject, duration) =>
+    `⏰ Still open after ${duration}, not acknowledged: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
+  stormOpened: (count, host) => `🚨 <b>${count} incidents</b> opened on <b>${host}</b>`,
+  stormResolved: (count, host) => `✅ <b>${count} incidents resolved</b> on <b>${host}</b>`,
+  stormReminder: (count, host) => `⏰ <b>${count} incidents</b> still open and not acknowledged on <b>${host}</b>`,
+  stormProgress: (resolved, total) => `${resolved} of ${total} resolved`,
+  more: (count) => `…and ${count} more`,
+  testTitle: '🧪 <b>Test alert</b>',
+  testBody: (host, chat) => `warden on <b>${host}</b> can reach chat <code>${chat}</code>. No action needed.`,
+  sentAt: (time) => `Sent at ${time}.`,
+};

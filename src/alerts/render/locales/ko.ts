@@ -1,0 +1,70 @@
+import type { Topic } from '../../../incidents/topics.ts';
+import type { Texts } from './texts.ts';
+
+const titles: Record<Topic, string> = {
+  'service-down': '서비스 중단',
+  'service-crashed': '서비스가 비정상 종료되어 pm2가 재시작함',
+  'crash-loop': '서비스가 반복해서 충돌함',
+  'restart-gave-up': '재시작 중단: 사람의 조치가 필요함',
+  'db-down': '데이터베이스에 연결할 수 없음',
+  'disk-usage': '디스크 사용량 높음',
+  'disk-forecast': '디스크가 곧 가득 찰 것으로 예상됨',
+  'log-size': '로그 파일이 너무 큼',
+  'log-errors': '로그에 오류가 발생함',
+  'backup-failed': '백업 실패',
+  'backup-stale': '백업이 오래됨',
+  'alert-delivery': '알림이 전달되지 않음',
+  'warden-restarted': 'warden이 비정상 종료 후 다시 시작됨',
+  'host-memory': '호스트 메모리 부족',
+  'host-load': '호스트 부하 높음',
+};
+
+const units: Array<[string, number]> = [
+  ['일', 86_400_000],
+  ['시간', 3_600_000],
+  ['분', 60_000],
+  ['초', 1000],
+];
+
+function duration(ms: number): string {
+  if (ms < 1000) return '1초 미만';
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of units) {
+    if (rest >= size && parts.length < 2) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join(' ');
+}
+
+export const ko: Texts = {
+  intl: 'ko-KR',
+  severity: { critical: '심각', warning: '경고', info: '정보' },
+  topicTitle: (topic) => titles[topic],
+  duration,
+  onHost: (host) => `호스트 <b>${host}</b>`,
+  since: (time, ago) => `${time}부터 (${ago} 전)`,
+  seen: (count) => `${count}회 감지`,
+  restarted: (count, failed, lastAt) =>
+    `${count}회 재시작함 — 마지막 ${lastAt}${failed > 0 ? ` (${failed}회 실패)` : ''}`,
+  otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}회, 마지막 ${lastAt})` : ` (${lastAt})`}`,
+  resolvedAfter: (d) => `✅ <b>해결됨</b> (${d} 만에)`,
+  acknowledged: (by, at) => `👀 <b>확인됨</b>${by ? ` (${by})` : ''} ${at}`,
+  runbookButton: '📖 런북',
+  runbookLink: (topic) => `런북: ${topic}`,
+  runbooks: '런북',
+  resolvedReply: (title, subject, d) => `✅ 해결됨: <b>${title}</b>${subject ? ` · ${subject}` : ''} (${d} 만에)`,
+  reminder: (title, subject, d) =>
+    `⏰ ${d} 동안 해결되지 않았고 확인되지 않음: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
+  stormOpened: (count, host) => `🚨 <b>${host}</b>에서 <b>인시던트 ${count}건</b> 발생`,
+  stormResolved: (count, host) => `✅ <b>${host}</b>에서 <b>인시던트 ${count}건 해결됨</b>`,
+  stormReminder: (count, host) => `⏰ <b>${host}</b>에서 <b>인시던트 ${count}건</b>이 아직 열려 있고 확인되지 않음`,
+  stormProgress: (resolved, total) => `${total}건 중 ${resolved}건 해결됨`,
+  more: (count) => `…외 ${count}건`,
+  testTitle: '🧪 <b>테스트 알림</b>',
+  testBody: (host, chat) =>
+    `<b>${host}</b>의 warden이 채팅 <code>${chat}</code>에 알림을 보낼 수 있습니다. 조치할 필요 없음.`,
+  sentAt: (time) => `보낸 시각 ${time}.`,
+};

@@ -1,0 +1,35 @@
+import type { Topic } from '../../../incidents/topics.ts';
+import type { Severity } from '../../../incidents/types.ts';
+
+/**
+ * The words of every alert in one language. Arguments arrive already escaped and results are HTML
+ * fragments, so static text here must not contain `<`, `>` or `&`.
+ * @example en.resolvedAfter('12m') // '✅ <b>Resolved</b> after 12m'
+ */
+export interface Texts {
+  /** BCP 47 tag for dates and times. */
+  intl: string;
+  severity: Record<Severity, string>;
+  topicTitle(topic: Topic): string;
+  duration(ms: number): string;
+  onHost(host: string): string;
+  since(time: string, ago: string): string;
+  seen(count: number): string;
+  restarted(count: number, failed: number, lastAt: string): string;
+  otherAction(detail: string, count: number, lastAt: string): string;
+  resolvedAfter(duration: string): string;
+  acknowledged(by: string | null, at: string): string;
+  runbookButton: string;
+  runbookLink(topic: string): string;
+  runbooks: string;
+  resolvedReply(title: string, subject: string, duration: string): string;
+  reminder(title: string, subject: string, duration: string): string;
+  stormOpened(count: number, host: string): string;
+  stormResolved(count: number, host: string): string;
+  stormReminder(count: number, host: string): string;
+  stormProgress(resolved: number, total: number): string;
+  more(count: number): string;
+  testTitle: string;
+  testBody(host: string, chat: string): string;
+  sentAt(time: string): string;
+}

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { describeError } from './errors.ts';
+
+export interface ShellOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Only the end of the output is kept; it is what explains a failure. */
+  maxOutputBytes?: number;
+}
+
+/**
+ * What a shell command did. `exitCode` is null when it was killed (timeout, abort) or never started.
+ * @example { exitCode: 1, signal: null, timedOut: false, output: 'curl: (7) Failed to connect', durationMs: 12, error: null }
+ */
+export interface ShellResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  aborted: boolean;
+  /** stdout and stderr interleaved, trimmed to the last `maxOutputBytes`. */
+  output: string;
+  durationMs: number;
+  /** Why it could not be started, e.g. `spawn /bin/sh ENOENT`. */
+  error: string | null;
+}
+
+/** After SIGTERM a command gets this long before SIGKILL, and then this long again to close its pipes. */
+const graceMs = 1000;
+
+/**
+ * Runs `/bin/sh -c command` in its own process group and always settles: on timeout or abort the
+ * whole group is killed, so a hung `curl` started by the command cannot outlive it.
+ */
+export function runShell(command: string, options: ShellOptions): Promise<ShellResult> {
+  const maxBytes = options.maxOutputBytes ?? 16 * 1024;
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let output = '';
+    let timedOut = false;
+    let aborted = false;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const child = spawn('/bin/sh', ['-c', command], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+
+    const finish = (partial: Pick<ShellResult, 'exitCode' | 'signal' | 'error'>): void => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({ ...partial, timedOut, aborted, output, durationMs: Math.round(performance.now() - started) });
+    };
+    const append = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (output.length > maxBytes) output = output.slice(-maxBytes);
+    };
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
+      } catch {
+        // the group is already gone
+      }
+    };
+    const stop = (): void => {
+      killGroup('SIGTERM');
+      timers.push(
+        setTimeout(() => {
+          killGroup('SIGKILL');
+          // a grandchild that left the group may still hold the pipes; do not wait for it forever
+          timers.push(setTimeout(() => finish({ exitCode: null, signal: 'SIGKILL', error: null }), graceMs));
+        }, graceMs),
+      );
+    };
+    function onAbort(): void {
+      aborted = true;
+      stop();
+    }
+
+    child.stdout.on('data', append);
+    child.stderr.on('data', append);
+    child.once('error', (err) => finish({ exitCode: null, signal: null, error: describeError(err) }));
+    child.once('close', (code, sig) => finish({ exitCode: code, signal: sig, error: null }));
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, options.timeoutMs),
+    );
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,40 @@
+import type { CheckResultRow } from './check-results.ts';
+import { checkResultsKept } from './check-results.ts';
+import type { Store } from './db.ts';
+
+/**
+ * Writes many check results in one transaction and prunes the named services back to
+ * `checkResultsKept` rows. Fifty services at 5 s are ten results a second; one statement a second
+ * instead of three per result is most of what supervising them costs (measured in
+ * bench/supervision-load.ts).
+ */
+export async function recordCheckResultBatch(store: Store, rows: CheckResultRow[], prune: string[]): Promise<void> {
+  if (rows.length === 0 && prune.length === 0) return;
+  await store.db.transaction().execute(async (trx) => {
+    if (rows.length > 0)
+      await trx
+        .insertInto('check_results')
+        .values(
+          rows.map((r) => ({
+            service: r.service,
+            at: r.at,
+            ok: r.ok ? 1 : 0,
+            detail: r.detail,
+            latency_ms: r.latencyMs,
+          })),
+        )
+        .execute();
+    for (const service of prune) {
+      const cutoff = await trx
+        .selectFrom('check_results')
+        .select('id')
+        .where('service', '=', service)
+        .orderBy('id', 'desc')
+        .offset(checkResultsKept)
+        .limit(1)
+        .executeTakeFirst();
+      if (cutoff)
+        await trx.deleteFrom('check_results').where('service', '=', service).where('id', '<=', cutoff.id).execute();
+    }
+  });
+}

@@ -1,0 +1,121 @@
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import { parseIncidentKey } from '../incidents/topics.ts';
+import type { Incident, IncidentAction } from '../incidents/types.ts';
+import type { IncidentsTable, Tables } from './tables.ts';
+
+type Db = Kysely<Tables>;
+type Row = Selectable<IncidentsTable>;
+
+export function toIncident(row: Row): Incident {
+  return {
+    id: row.id,
+    key: row.key,
+    topic: parseIncidentKey(row.key).topic,
+    subject: row.subject,
+    severity: row.severity,
+    state: row.state,
+    detail: row.detail,
+    excerpt: row.excerpt,
+    openedAt: row.opened_at,
+    lastSeenAt: row.last_seen_at,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at,
+    count: row.count,
+    actions: JSON.parse(row.actions) as IncidentAction[],
+    parentKey: row.parent_key,
+  };
+}
+
+/** The open or acknowledged incident for a key; there is at most one. */
+export async function findUnresolvedIncident(db: Db, key: string): Promise<Incident | null> {
+  const row = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('key', '=', key)
+    .where('state', '<>', 'resolved')
+    .executeTakeFirst();
+  return row ? toIncident(row) : null;
+}
+
+export async function getIncident(db: Db, id: number): Promise<Incident | null> {
+  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toIncident(row) : null;
+}
+
+export async function getIncidents(db: Db, ids: readonly number[]): Promise<Map<number, Incident>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, toIncident(row)]));
+}
+
+export async function insertIncident(
+  db: Db,
+  values: Omit<Insertable<IncidentsTable>, 'actions'> & { actions: IncidentAction[] },
+): Promise<Incident> {
+  const row = await db
+    .insertInto('incidents')
+    .values({ ...values, actions: JSON.stringify(values.actions) })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toIncident(row);
+}
+
+export async function updateIncident(
+  db: Db,
+  id: number,
+  patch: Omit<Updateable<IncidentsTable>, 'actions' | 'id'> & { actions?: IncidentAction[] },
+): Promise<Incident> {
+  const { actions, ...rest } = patch;
+  const row = await db
+    .updateTable('incidents')
+    .set({ ...rest, ...(actions ? { actions: JSON.stringify(actions) } : {}) })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toIncident(row);
+}
+
+export async function addIncidentHistory(
+  db: Db,
+  entry: { incidentId: number; at: number; event: string; detail: string },
+): Promise<void> {
+  await db
+    .insertInto('incident_history')
+    .values({ incident_id: entry.incidentId, at: entry.at, event: entry.event, detail: entry.detail })
+    .execute();
+}
+
+export async function incidentHistory(
+  db: Db,
+  incidentId: number,
+): Promise<Array<{ at: number; event: string; detail: string }>> {
+  return db
+    .selectFrom('incident_history')
+    .select(['at', 'event', 'detail'])
+    .where('incident_id', '=', incidentId)
+    .orderBy('id')
+    .execute();
+}
+
+/** Open and acknowledged incidents, oldest first. */
+export async function listUnresolvedIncidents(db: Db): Promise<Incident[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('state', '<>', 'resolved')
+    .orderBy('opened_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toIncident);
+}
+
+/** The newest incidents in any state, newest first. */
+export async function listRecentIncidents(db: Db, limit: number): Promise<Incident[]> {
+  const rows = await db.selectFrom('incidents').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(toIncident);
+}

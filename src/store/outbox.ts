@@ -1,0 +1,296 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { OutboxTable, Tables } from './tables.ts';
+
+type Db = Kysely<Tables>;
+export type OutboxKind = OutboxTable['kind'];
+export type OutboxState = OutboxTable['state'];
+
+/** One outbox row as the alert code sees it. */
+export interface OutboxRow {
+  id: number;
+  chatId: string;
+  thread: number | null;
+  kind: OutboxKind;
+  incidentId: number | null;
+  refId: number | null;
+  payload: string | null;
+  owner: string | null;
+  state: OutboxState;
+  attempts: number;
+  plain: boolean;
+  createdAt: number;
+  nextAttemptAt: number;
+  sentAt: number | null;
+  messageId: string | null;
+  groupId: number | null;
+  lastError: string | null;
+}
+
+export interface NewOutboxRow {
+  chatId: string;
+  thread: number | null;
+  kind: OutboxKind;
+  incidentId?: number | null;
+  refId?: number | null;
+  payload?: string | null;
+  owner?: string | null;
+}
+
+function toRow(row: Selectable<OutboxTable>): OutboxRow {
+  return {
+    id: row.id,
+    chatId: row.chat_id,
+    thread: row.thread,
+    kind: row.kind,
+    incidentId: row.incident_id,
+    refId: row.ref_id,
+    payload: row.payload,
+    owner: row.owner,
+    state: row.state,
+    attempts: row.attempts,
+    plain: row.plain === 1,
+    createdAt: row.created_at,
+    nextAttemptAt: row.next_attempt_at,
+    sentAt: row.sent_at,
+    messageId: row.message_id,
+    groupId: row.group_id,
+    lastError: row.last_error,
+  };
+}
+
+/** Writes rows as pending, due now; returns their ids in order. */
+export async function enqueueOutbox(db: Db, rows: readonly NewOutboxRow[], now: number): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const ids: number[] = [];
+  // One insert per row keeps ids in the given order on both dialects.
+  for (const row of rows) {
+    const inserted = await db
+      .insertInto('outbox')
+      .values({
+        chat_id: row.chatId,
+        thread: row.thread,
+        kind: row.kind,
+        incident_id: row.incidentId ?? null,
+        ref_id: row.refId ?? null,
+        payload: row.payload ?? null,
+        owner: row.owner ?? null,
+        state: 'pending',
+        attempts: 0,
+        plain: 0,
+        created_at: now,
+        next_attempt_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids.push(inserted.id);
+  }
+  return ids;
+}
+
+/** Chats with pending rows of this owner (null: the daemon's). */
+export async function chatsWithPending(db: Db, owner: string | null): Promise<string[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select('chat_id')
+    .distinct()
+    .where('state', '=', 'pending')
+    .where((eb) => (owner === null ? eb('owner', 'is', null) : eb('owner', '=', owner)))
+    .execute();
+  return rows.map((r) => r.chat_id);
+}
+
+/** A chat's pending rows, oldest first: the head decides what is sent next. */
+export async function pendingForChat(
+  db: Db,
+  chatId: string,
+  owner: string | null,
+  limit: number,
+): Promise<OutboxRow[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('state', '=', 'pending')
+    .where('chat_id', '=', chatId)
+    .where((eb) => (owner === null ? eb('owner', 'is', null) : eb('owner', '=', owner)))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map(toRow);
+}
+
+export async function getOutboxRows(db: Db, ids: readonly number[]): Promise<Map<number, OutboxRow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((r) => [r.id, toRow(r)]));
+}
+
+/** The alert rows of an incident (one per chat it went to), which edits and replies refer to. */
+export async function incidentMessages(db: Db, incidentId: number): Promise<OutboxRow[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'incident')
+    .orderBy('id')
+    .execute();
+  return rows.map(toRow);
+}
+
+/** The rows a grouped message carried. */
+export async function groupMembers(db: Db, groupId: number): Promise<OutboxRow[]> {
+  const rows = await db.selectFrom('outbox').selectAll().where('group_id', '=', groupId).orderBy('id').execute();
+  return rows.map(toRow);
+}
+
+export async function markDelivered(
+  db: Db,
+  ids: readonly number[],
+  outcome: { messageId: string; at: number; toLog: boolean; groupId: number | null },
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      state: outcome.toLog ? 'logged' : 'sent',
+      message_id: outcome.messageId,
+      sent_at: outcome.at,
+      group_id: outcome.groupId,
+      attempts: eb('attempts', '+', 1),
+      last_error: null,
+    }))
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+export async function markRetry(
+  db: Db,
+  ids: readonly number[],
+  retry: { nextAttemptAt: number; error: string; plain?: boolean; countAttempt: boolean },
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      next_attempt_at: retry.nextAttemptAt,
+      last_error: retry.error,
+      attempts: retry.countAttempt ? eb('attempts', '+', 1) : eb.ref('attempts'),
+      ...(retry.plain ? { plain: 1 } : {}),
+    }))
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Ends rows that will not be sent: `failed` (Telegram refused), `skipped` (nothing left to edit), `abandoned`. */
+export async function markFinished(
+  db: Db,
+  ids: readonly number[],
+  outcome: { state: 'failed' | 'skipped' | 'abandoned'; reason: string; at: number; messageId?: string | null },
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      state: outcome.state,
+      last_error: outcome.reason,
+      sent_at: outcome.at,
+      attempts: eb('attempts', '+', 1),
+      ...(outcome.messageId ? { message_id: outcome.messageId } : {}),
+    }))
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'pending')
+    .execute();
+}
+
+/** Pending rows of CLI processes that are gone (older than `before`): nobody will send them. */
+export async function abandonForeignRows(db: Db, before: number, at: number): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ state: 'abandoned', last_error: 'the command that queued it exited before delivery', sent_at: at })
+    .where('state', '=', 'pending')
+    .where('owner', 'is not', null)
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** When each incident was last reminded, from its reminder rows. */
+export async function lastReminders(db: Db, incidentIds: readonly number[]): Promise<Map<number, number>> {
+  if (incidentIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['incident_id', (eb) => eb.fn.max('created_at').as('at')])
+    .where('kind', '=', 'reminder')
+    .where('incident_id', 'in', [...incidentIds])
+    .groupBy('incident_id')
+    .execute();
+  return new Map(rows.map((r) => [r.incident_id!, Number(r.at)]));
+}
+
+export interface OutboxBacklog {
+  pending: number;
+  oldestPendingAt: number | null;
+  chats: Array<{ chatId: string; pending: number; oldestAt: number; lastError: string | null }>;
+  /** Copies that will not be delivered (Telegram refused them), newest first. */
+  failed: Array<{ chatId: string; kind: OutboxKind; at: number; reason: string }>;
+  lastDeliveredAt: number | null;
+  lastLoggedAt: number | null;
+}
+
+/** What `warden status` shows: pending rows per chat, and recent copies that failed for good. */
+export async function outboxBacklog(db: Db, failedSince: number): Promise<OutboxBacklog> {
+  const pending = await db
+    .selectFrom('outbox')
+    .select(['chat_id', 'created_at', 'last_error'])
+    .where('state', '=', 'pending')
+    .orderBy('id')
+    .execute();
+  const chats = new Map<string, { chatId: string; pending: number; oldestAt: number; lastError: string | null }>();
+  for (const row of pending) {
+    const chat = chats.get(row.chat_id) ?? {
+      chatId: row.chat_id,
+      pending: 0,
+      oldestAt: row.created_at,
+      lastError: null,
+    };
+    chat.pending++;
+    chat.lastError = row.last_error ?? chat.lastError;
+    chats.set(row.chat_id, chat);
+  }
+  const failed = await db
+    .selectFrom('outbox')
+    .select(['chat_id', 'kind', 'sent_at', 'last_error'])
+    .where('state', 'in', ['failed', 'abandoned'])
+    .where('sent_at', '>=', failedSince)
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
+  const last = async (state: 'sent' | 'logged'): Promise<number | null> => {
+    const row = await db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.max('sent_at').as('at'))
+      .where('state', '=', state)
+      .executeTakeFirst();
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  };
+  return {
+    pending: pending.length,
+    oldestPendingAt: pending[0]?.created_at ?? null,
+    chats: [...chats.values()],
+    failed: failed.map((f) => ({ chatId: f.chat_id, kind: f.kind, at: f.sent_at ?? 0, reason: f.last_error ?? '' })),
+    lastDeliveredAt: await last('sent'),
+    lastLoggedAt: await last('logged'),
+  };
+}
+
+/**
+ * Targets of the silences active at `at`, read inside the caller's transaction (the alert writer
+ * runs in the tracker's). Match them with `silenceCovers` from `store/silences.ts`.
+ */
+export async function activeSilenceTargets(db: Db, at: number): Promise<string[]> {
+  const rows = await db.selectFrom('silences').select('target').where('until', '>', at).execute();
+  return rows.map((r) => r.target);
+}

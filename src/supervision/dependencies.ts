@@ -1,0 +1,56 @@
+import type { ServiceConfig } from '../config/schema.ts';
+import type { ServiceHealth } from './types.ts';
+
+/**
+ * A monitored service as its children see it.
+ * @example { incidentKey: 'db-down:main', health: () => 'down', lastOk: () => false, checkNow: (signal) => monitor.checkNow(signal) }
+ */
+export interface ParentView {
+  incidentKey: string;
+  health(): ServiceHealth;
+  /** The last check's outcome, or null before the first one. */
+  lastOk(): boolean | null;
+  checkNow(signal?: AbortSignal): Promise<{ ok: boolean }>;
+}
+
+/**
+ * `dependsOn` at run time: which parent of a service is down, so the child's incidents link to it
+ * (and page no one) and the child is not restarted because of the parent's outage.
+ */
+export class Dependencies {
+  private readonly parents = new Map<string, ParentView>();
+
+  constructor(private readonly services: Record<string, ServiceConfig>) {}
+
+  register(name: string, view: ParentView): void {
+    this.parents.set(name, view);
+  }
+
+  /**
+   * The incident key of a parent that is down, or null. With `confirm`, a parent that looked
+   * fine is checked again now: a child often notices an outage before its parent's slower loop
+   * reaches its threshold, and that first page is the one that must not go out.
+   */
+  async downParent(name: string, options: { confirm: boolean; signal?: AbortSignal }): Promise<string | null> {
+    for (const parentName of this.services[name]?.dependsOn ?? []) {
+      const parent = this.parents.get(parentName);
+      if (!parent) continue;
+      if (isDown(parent)) return parent.incidentKey;
+      if (options.confirm && !(await parent.checkNow(options.signal)).ok) return parent.incidentKey;
+    }
+    return null;
+  }
+
+  /** The same from what is known right now, without waiting on a check (for crash events). */
+  downParentNow(name: string): string | null {
+    for (const parentName of this.services[name]?.dependsOn ?? []) {
+      const parent = this.parents.get(parentName);
+      if (parent && isDown(parent)) return parent.incidentKey;
+    }
+    return null;
+  }
+}
+
+function isDown(parent: ParentView): boolean {
+  return parent.health() === 'down' || parent.lastOk() === false;
+}

@@ -1,0 +1,107 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Config, ServiceConfig } from '../config/schema.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Part } from '../lib/part.ts';
+import { tailFile } from '../lib/tail-file.ts';
+import type { Store } from '../store/db.ts';
+import { createCheckResultWriter } from './check-result-writer.ts';
+import { Dependencies } from './dependencies.ts';
+import { createHostHealth, type HostHealthOptions } from './host-health.ts';
+import { createPm2Client, type Pm2Client } from './pm2-client.ts';
+import { createPm2Events } from './pm2-events.ts';
+import { createServiceMonitor, type ServiceMonitor } from './service-monitor.ts';
+import type { IncidentSink, Restarter } from './types.ts';
+
+export interface SupervisionOptions {
+  config: Config;
+  store: Store;
+  incidents: IncidentSink;
+  restarts: Restarter;
+  /** From `pm2ClientFor`: null when no service is pm2-managed. */
+  pm2: Pm2Client | null;
+  clock: Clock;
+  log: Logger;
+  tuning?: SupervisionTuning;
+}
+
+/** For tests and benchmarks; production uses the defaults. */
+export interface SupervisionTuning {
+  /** How long an app must stay online after a crash before its crash incidents resolve [60s]. */
+  stableMs?: number;
+  jitterRatio?: number;
+  pm2ProbeIntervalMs?: number;
+  hostHealth?: false | Partial<Omit<HostHealthOptions, 'incidents' | 'clock' | 'log'>>;
+}
+
+export interface Supervision {
+  /** In start order: the check-result writer, pm2 events, one monitor per service, host health. */
+  parts: Part[];
+  monitors: Map<string, ServiceMonitor>;
+}
+
+/** PM2_HOME as pm2 resolves it. */
+export function pm2Home(env: NodeJS.ProcessEnv): string {
+  return env.PM2_HOME ?? path.join(env.HOME ?? os.homedir(), '.pm2');
+}
+
+/**
+ * The pm2 connection, only when some service is pm2-managed: a config without one never
+ * touches pm2 (importing pm2 alone creates folders in PM2_HOME).
+ */
+export function pm2ClientFor(
+  config: Config,
+  deps: { env: NodeJS.ProcessEnv; log: Logger; clock: Clock; tuning?: SupervisionTuning },
+): Pm2Client | null {
+  if (!Object.values(config.services).some((s) => s.pm2 !== null)) return null;
+  const { env, log, clock, tuning } = deps;
+  return createPm2Client({ home: pm2Home(env), log, clock, probeIntervalMs: tuning?.pm2ProbeIntervalMs });
+}
+
+/** Service supervision built from the config: checks with thresholds, pm2 crash events, host health. */
+export function createSupervision(options: SupervisionOptions): Supervision {
+  const { config, store, incidents, restarts, pm2, clock, log, tuning } = options;
+  const services = Object.values(config.services);
+  const dependencies = new Dependencies(config.services);
+  const results = createCheckResultWriter({ store, clock, log });
+  const pm2Excerpt = async (service: ServiceConfig): Promise<string | null> => {
+    if (!pm2 || service.pm2 === null) return null;
+    const app = await pm2.describe(service.pm2).catch(() => null);
+    return app?.errLogPath ? (await tailFile(app.errLogPath, 10)) || null : null;
+  };
+  const monitors = new Map(
+    services.map((service) => [
+      service.name,
+      createServiceMonitor({
+        service,
+        results,
+        incidents,
+        restarts,
+        dependencies,
+        clock,
+        log,
+        pm2: service.pm2 !== null ? pm2 : null,
+        excerpt: pm2Excerpt,
+        jitterRatio: tuning?.jitterRatio,
+      }),
+    ]),
+  );
+  // the writer starts first and stops last, so the monitors' final results are stored
+  const parts: Part[] = [results];
+  if (pm2)
+    parts.push(
+      createPm2Events({
+        client: pm2,
+        services: services.filter((s) => s.pm2 !== null),
+        incidents,
+        dependencies,
+        clock,
+        log,
+        stableMs: tuning?.stableMs,
+      }),
+    );
+  parts.push(...monitors.values());
+  if (tuning?.hostHealth !== false) parts.push(createHostHealth({ incidents, clock, log, ...tuning?.hostHealth }));
+  return { parts, monitors };
+}

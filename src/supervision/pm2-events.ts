@@ -1,0 +1,236 @@
+import type { ServiceConfig } from '../config/schema.ts';
+import { formatDuration } from '../config/units.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Part } from '../lib/part.ts';
+import { runInBackground } from '../lib/run-in-background.ts';
+import { tailFile } from '../lib/tail-file.ts';
+import type { Dependencies } from './dependencies.ts';
+import type { Pm2Client, Pm2ProcessEvent } from './pm2-client.ts';
+import type { IncidentSink } from './types.ts';
+
+export interface Pm2EventsOptions {
+  client: Pm2Client;
+  /** The pm2-managed services (those with `pm2` set). */
+  services: ServiceConfig[];
+  incidents: IncidentSink;
+  dependencies: Dependencies;
+  clock: Clock;
+  log: Logger;
+  /** How long an app must stay online after a crash before `service-crashed` and `crash-loop` resolve. */
+  stableMs?: number;
+}
+
+interface AppState {
+  service: ServiceConfig;
+  /** Set by an exit pm2 announced (`stopping`): restart, reload, stop or delete asked by warden or an operator. */
+  deliberateUntil: number;
+  /** Unexpected exits within the service's restart window. */
+  exits: number[];
+  crashOpen: boolean;
+  loopOpen: boolean;
+  stable: AbortController | null;
+  /** Recent stderr lines from the bus, the freshest explanation of a crash. */
+  stderr: Array<{ at: number; line: string }>;
+  /** Events of one app are handled in order; incidents for one key must not race. */
+  queue: Promise<void>;
+}
+
+/** A deliberate stop's second `exit` and the following `online` arrive within this. */
+const deliberateMs = 30_000;
+const stderrKept = 20;
+/** stderr older than this at a crash is history, not the cause. */
+const stderrFreshMs = 60_000;
+
+/**
+ * Turns pm2's event bus into incidents as things happen: an unexpected exit opens
+ * `service-crashed` at once; `restart overlimit`, an `errored` app, or `maxRestarts` exits within
+ * the service's restart window open `crash-loop`. Exits that pm2 announced as `stopping` (a
+ * restart, reload or stop asked by warden or an operator) are no crash. Both resolve once the app
+ * stays online for `stableMs`.
+ */
+export function createPm2Events(options: Pm2EventsOptions): Part {
+  const { client, incidents, dependencies, clock } = options;
+  const log = options.log.child({ part: 'pm2-events' });
+  const stableMs = options.stableMs ?? 60_000;
+  const apps = new Map<string, AppState>(
+    options.services.map((service) => [
+      service.pm2 ?? service.name,
+      {
+        service,
+        deliberateUntil: 0,
+        exits: [],
+        crashOpen: false,
+        loopOpen: false,
+        stable: null,
+        stderr: [],
+        queue: Promise.resolve(),
+      },
+    ]),
+  );
+  let stopped = false;
+
+  const enqueue = (state: AppState, task: string, work: () => Promise<void>): void => {
+    const next = state.queue.then(work, work);
+    state.queue = next.catch(() => undefined);
+    runInBackground(log, task, () => next);
+  };
+
+  const recentStderr = (state: AppState, at: number): string | null => {
+    const lines = state.stderr.filter((l) => at - l.at <= stderrFreshMs).map((l) => l.line);
+    return lines.length > 0 ? lines.join('\n') : null;
+  };
+
+  const reportCrashLoop = async (state: AppState, detail: string, errLogPath: string | null): Promise<void> => {
+    const name = state.service.name;
+    const excerpt = (errLogPath ? await tailFile(errLogPath, 15) : '') || recentStderr(state, clock.now());
+    state.loopOpen = true;
+    log.error({ key: `crash-loop:${name}`, detail }, 'crash loop');
+    await incidents.report(`crash-loop:${name}`, {
+      detail,
+      excerpt,
+      parentKey: dependencies.downParentNow(name),
+    });
+  };
+
+  const onCrash = async (state: AppState, event: Pm2ProcessEvent): Promise<void> => {
+    const { app } = event;
+    const name = state.service.name;
+    const now = clock.now();
+    state.exits = [...state.exits.filter((at) => now - at < state.service.restart.windowMs), now];
+    const uptimeMs = app.startedAt !== null ? Math.max(0, event.at - app.startedAt) : null;
+    // pm2 reports 0 for a kill by signal (SIGKILL, the OOM killer) too
+    const code = app.exitCode === null ? 'unknown' : app.exitCode === 0 ? '0 or a signal' : String(app.exitCode);
+    const restarting = app.autorestart && app.status !== 'errored';
+    const detail = `${app.name} exited unexpectedly (exit code ${code}${uptimeMs !== null ? `, after ${formatDuration(uptimeMs)} up` : ''}); ${restarting ? 'pm2 restarted it' : 'pm2 did not restart it'}`;
+    const key = `service-crashed:${name}`;
+    log.warn({ key, exitCode: app.exitCode, uptimeMs, restarts: app.restarts, status: app.status }, 'service crashed');
+    await incidents.report(key, {
+      detail,
+      excerpt: recentStderr(state, event.at),
+      parentKey: dependencies.downParentNow(name),
+    });
+    const { maxRestarts, windowMs } = state.service.restart;
+    if (state.exits.length >= maxRestarts)
+      await reportCrashLoop(
+        state,
+        `${app.name} exited ${state.exits.length}× within ${formatDuration(windowMs)} (last exit code ${code})`,
+        app.errLogPath,
+      );
+  };
+
+  const scheduleStable = (state: AppState): void => {
+    if (!state.crashOpen && !state.loopOpen) return;
+    state.stable?.abort();
+    const controller = new AbortController();
+    state.stable = controller;
+    runInBackground(log, `stable:${state.service.name}`, async () => {
+      try {
+        await clock.sleep(stableMs, controller.signal);
+      } catch {
+        return;
+      }
+      enqueue(state, `resolve-crash:${state.service.name}`, async () => {
+        if (controller.signal.aborted || stopped) return;
+        const name = state.service.name;
+        const detail = `${name} has stayed online for ${formatDuration(stableMs)}`;
+        if (state.crashOpen) await incidents.resolve(`service-crashed:${name}`, detail);
+        if (state.loopOpen) await incidents.resolve(`crash-loop:${name}`, detail);
+        state.crashOpen = false;
+        state.loopOpen = false;
+        state.stable = null;
+        log.info({ key: `service-crashed:${name}` }, 'service stable again');
+      });
+    });
+  };
+
+  const onEvent = (event: Pm2ProcessEvent): void => {
+    const state = apps.get(event.app.name);
+    if (!state || stopped) return;
+    const now = clock.now();
+    switch (event.event) {
+      case 'exit': {
+        if (event.app.status === 'stopping') {
+          state.deliberateUntil = now + deliberateMs;
+          state.stable?.abort();
+          const by = client.claimRestartRequest(event.app.name) ? 'warden' : 'operator';
+          log.info({ app: event.app.name, by }, 'app stopped on request');
+          return;
+        }
+        if (now < state.deliberateUntil) return;
+        // before anything else runs: pm2 may deliver this exit and the next `online` in one read
+        state.stable?.abort();
+        state.crashOpen = true;
+        enqueue(state, `crash:${state.service.name}`, () => onCrash(state, event));
+        return;
+      }
+      case 'online':
+      case 'restart':
+      case 'reload':
+      case 'start':
+        state.deliberateUntil = 0;
+        scheduleStable(state);
+        return;
+      case 'stop':
+      case 'delete':
+        state.deliberateUntil = 0;
+        state.stable?.abort();
+        return;
+      case 'restart overlimit':
+        state.loopOpen = true;
+        enqueue(state, `crash-loop:${state.service.name}`, () =>
+          reportCrashLoop(
+            state,
+            `pm2 gave up on ${event.app.name} after ${event.app.restarts} restarts (restart overlimit); it stays down until restarted`,
+            event.app.errLogPath,
+          ),
+        );
+        return;
+    }
+  };
+
+  let attachSeen = false;
+  const onAttach = (): void => {
+    attachSeen = true;
+    runInBackground(log, 'pm2-events.scan', async () => {
+      // an app that was already errored when warden attached sent its events to nobody
+      for (const app of await client.list()) {
+        const state = apps.get(app.name);
+        if (state && app.status === 'errored')
+          enqueue(state, `crash-loop:${state.service.name}`, () =>
+            reportCrashLoop(state, `pm2 shows ${app.name} errored after ${app.restarts} restarts`, app.errLogPath),
+          );
+      }
+    });
+  };
+
+  client.onEvent(onEvent);
+  client.onErrorOutput((output) => {
+    const state = apps.get(output.app);
+    if (!state || stopped) return;
+    for (const line of output.text.split('\n')) {
+      const trimmed = line.trimEnd();
+      if (trimmed) state.stderr.push({ at: output.at, line: trimmed.slice(0, 500) });
+    }
+    if (state.stderr.length > stderrKept) state.stderr.splice(0, state.stderr.length - stderrKept);
+  });
+  client.onAttach(onAttach);
+  client.onDetach(() => {
+    for (const state of apps.values()) state.stable?.abort();
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    name: 'pm2-events',
+    start: () => {
+      if (client.attached() && !attachSeen) onAttach();
+      return Promise.resolve();
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        stopped = true;
+        for (const state of apps.values()) state.stable?.abort();
+        await Promise.all([...apps.values()].map((s) => s.queue));
+      })()),
+  };
+}

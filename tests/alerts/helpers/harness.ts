@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { createAlerts, alertChats } from '../../../src/alerts/create-alerts.ts';
+import type { Dispatcher, Settlement } from '../../../src/alerts/dispatcher.ts';
+import { outboxWriter } from '../../../src/alerts/outbox.ts';
+import type { PaceLimits } from '../../../src/alerts/pacer.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import type { Config } from '../../../src/config/schema.ts';
+import { createTracker, type IncidentTracker } from '../../../src/incidents/tracker.ts';
+import { systemClock, type Clock } from '../../../src/lib/clock.ts';
+import type { Logger } from '../../../src/lib/logger.ts';
+import type { Part } from '../../../src/lib/part.ts';
+import { openStore, type Store } from '../../../src/store/db.ts';
+import type { FakeTelegram } from '../../fixtures/fake-telegram.ts';
+import { captureLogger } from '../../helpers/logger.ts';
+import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.ts';
+
+export interface HarnessOptions {
+  fake: FakeTelegram | null;
+  dir: string;
+  /** YAML under `telegram:` besides token and apiRoot, e.g. `chats: [{ id: 42 }]`. */
+  telegram?: string;
+  /** Extra top-level YAML (runbooks, host…). */
+  extra?: string;
+  clock?: Clock;
+  pace?: PaceLimits;
+  tuning?: Parameters<typeof createAlerts>[0]['tuning'];
+  dialect?: 'sqlite' | 'postgres';
+  /** Reuse a store (a restart) instead of opening a new one. */
+  storeUrl?: string;
+}
+
+/** warden's real alert path — config, store, tracker, outbox, dispatcher, Telegram channel — against the fake. */
+export interface Harness {
+  config: Config;
+  store: Store;
+  storeUrl: string;
+  incidents: IncidentTracker;
+  dispatcher: Dispatcher;
+  log: Logger;
+  logLines(): Array<Record<string, unknown>>;
+  settlements: Settlement[];
+  start(): Promise<void>;
+  /** Stops the parts and closes the store (and drops the postgres database unless `keepDatabase`). */
+  stop(options?: { keepDatabase?: boolean }): Promise<void>;
+}
+
+export const fastTuning = { backoff: { initialMs: 20, maxMs: 200 }, pollMs: 50 };
+const unlimited = { count: 1_000_000, windowMs: 1000, marginMs: 0 };
+export const noPace: PaceLimits = {
+  private: unlimited,
+  group: unlimited,
+  global: unlimited,
+  storm: { burst: 1_000_000, windowMs: 1000, holdMs: 0 },
+};
+
+export async function createHarness(options: HarnessOptions): Promise<Harness> {
+  const clock = options.clock ?? systemClock;
+  let database: TestDatabase | null = null;
+  let storeUrl = options.storeUrl;
+  if (!storeUrl) {
+    if (options.dialect === 'postgres') {
+      database = await createTestDatabase();
+      storeUrl = database.url;
+    } else storeUrl = `sqlite:${path.join(options.dir, 'warden.db')}`;
+  }
+  const yaml = [
+    'host: prod-1',
+    'timezone: UTC',
+    `store: { url: "${storeUrl}" }`,
+    'runbooks: { baseUrl: "https://github.com/acme/warden/blob/main/docs/runbook" }',
+    options.extra ?? '',
+    'telegram:',
+    options.fake ? `  apiRoot: ${options.fake.apiRoot}` : '',
+    ...(options.telegram ?? 'chats: []').split('\n').map((l) => `  ${l}`),
+  ].join('\n');
+  const env = options.fake ? { TELEGRAM_BOT_TOKEN: options.fake.token } : {};
+  const { config } = parseConfig(yaml, 'warden.config.yaml', { env, baseDir: options.dir });
+  const store = await openStore(storeUrl);
+  const { log, lines } = captureLogger();
+  const incidents = createTracker({ store, clock, log, writers: [outboxWriter(alertChats(config))] });
+  const alerts = createAlerts({
+    config,
+    store,
+    clock,
+    log,
+    incidents,
+    pace: options.pace ?? noPace,
+    tuning: options.tuning ?? fastTuning,
+  });
+  const settlements: Settlement[] = [];
+  alerts.dispatcher.onSettled((s) => settlements.push(s));
+  const started: Part[] = [];
+  return {
+    config,
+    store,
+    storeUrl,
+    incidents,
+    dispatcher: alerts.dispatcher,
+    log,
+    logLines: lines,
+    settlements,
+    async start() {
+      for (const part of alerts.parts) {
+        await part.start();
+        started.push(part);
+      }
+    },
+    async stop({ keepDatabase = false } = {}) {
+      for (const part of started.splice(0).reverse()) await part.stop();
+      await store.close();
+      if (database && !keepDatabase) await database.drop();
+    },
+  };
+}
+
+/** Waits (real time) until `predicate` holds. */
+export async function until(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

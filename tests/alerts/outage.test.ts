@@ -1,0 +1,108 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const children: ChildProcessWithoutNullStreams[] = [];
+let fake: FakeTelegram;
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await fake.close();
+});
+
+/** `warden run`'s daemon in a child process that the test can SIGKILL. */
+async function startDaemon(
+  configFile: string,
+): Promise<{ child: ChildProcessWithoutNullStreams; send(line: string): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/daemon-process.ts', configFile], {
+    cwd: process.cwd(),
+    env: { ...process.env, TELEGRAM_BOT_TOKEN: fake.token },
+  });
+  children.push(child);
+  const stderr: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const next = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`daemon did not answer; stderr: ${stderr.join('').slice(-2000)}`)),
+        15_000,
+      );
+      waiting.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+    });
+  expect(await next()).toBe('ready');
+  return {
+    child,
+    async send(line) {
+      const answer = next();
+      child.stdin.write(`${line}\n`);
+      await answer;
+    },
+  };
+}
+
+const subjects = (m: SentMessage): number[] => [...m.plainText.matchAll(/svc-(\d+)\b/g)].map((x) => Number(x[1]));
+
+describe('outage and SIGKILL (acceptance)', () => {
+  it('delivers 50 incidents opened while Telegram was unreachable and warden was SIGKILLed, each once, in order', async () => {
+    const dir = tempDir();
+    fake = await startFakeTelegram({ chats: [42, -1001], rateLimits: {} });
+    await fake.down();
+    const configFile = path.join(dir, 'warden.config.yaml');
+    fs.writeFileSync(
+      configFile,
+      [
+        'host: prod-1',
+        `store: { url: "sqlite:${path.join(dir, 'warden.db')}" }`,
+        'http: { listen: "127.0.0.1:0" }',
+        `log: { file: "${path.join(dir, 'logs/warden.log')}" }`,
+        'telegram:',
+        '  token: ${TELEGRAM_BOT_TOKEN}',
+        `  apiRoot: ${fake.apiRoot}`,
+        '  chats: [{ id: 42 }, { id: -1001 }]',
+      ].join('\n'),
+    );
+
+    const first = await startDaemon(configFile);
+    for (let i = 1; i <= 25; i++) await first.send(`report service-down:svc-${i}`);
+    await new Promise((r) => setTimeout(r, 500));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+
+    const second = await startDaemon(configFile);
+    for (let i = 26; i <= 50; i++) await second.send(`report service-down:svc-${i}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(fake.messages).toHaveLength(0);
+    await fake.up();
+
+    const all = Array.from({ length: 50 }, (_, i) => i + 1);
+    for (const chat of [42, -1001]) {
+      await fake.waitFor(
+        () => fake.messagesTo(chat).flatMap(subjects).length >= 50,
+        20_000,
+        `50 incidents in chat ${chat}`,
+      );
+      // each exactly once, in opening order
+      expect(fake.messagesTo(chat).flatMap(subjects)).toEqual(all);
+      expect(fake.messagesTo(chat).some((m) => m.plainText.includes('warden restarted after an unclean stop'))).toBe(
+        true,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    for (const chat of [42, -1001]) expect(fake.messagesTo(chat).flatMap(subjects)).toEqual(all);
+    expect(fake.calls.filter((c) => c.status === 429)).toHaveLength(0);
+
+    second.child.stdin.write('stop\n');
+    const code = await new Promise((r) => second.child.once('exit', r));
+    expect(code).toBe(0);
+  }, 60_000);
+});

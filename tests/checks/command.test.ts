@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commandOptions, probeCommand } from '../../src/checks/command.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const live = () => new AbortController().signal;
+const options = (run: string, timeout = '5s') => commandOptions.parse({ run, timeout });
+
+/** Running, as opposed to gone or a zombie nobody reaped yet (this container's init may not reap). */
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('command check', () => {
+  it('passes on exit 0', async () => {
+    const result = await probeCommand(options('true'), live());
+    expect(result).toMatchObject({ ok: true, detail: expect.stringMatching(/^command "true": exit 0 in \d+ms$/) });
+  });
+
+  it('fails on another exit code and keeps the output as the excerpt', async () => {
+    const result = await probeCommand(options('echo checking; echo "redis: connection refused" >&2; exit 3'), live());
+    expect(result.ok).toBe(false);
+    expect(result.detail).toBe(
+      'command "echo checking; echo "redis: connection refused" >&2; exit 3": exit 3 — redis: connection refused',
+    );
+    expect(result.excerpt).toBe('checking\nredis: connection refused');
+  });
+
+  it('ends by its timeout and kills what the command started', async () => {
+    const dir = tempDir();
+    const pidFile = path.join(dir, 'pid');
+    const started = Date.now();
+    const result = await probeCommand(options(`sleep 30 & echo $! > ${pidFile}; wait`, '300ms'), live());
+    expect(result).toMatchObject({ ok: false, detail: expect.stringMatching(/timed out after 300ms$/) });
+    expect(Date.now() - started).toBeLessThan(2500);
+    const sleeper = Number(fs.readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(sleeper)).toBe(false);
+  });
+
+  it('stops when the caller aborts', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const result = await probeCommand(options('sleep 30'), controller.signal);
+    expect(result).toMatchObject({ ok: false, detail: expect.stringContaining('cancelled') });
+  });
+
+  it('keeps only the end of a long output', async () => {
+    const result = await probeCommand(options('seq 1 100000; exit 1'), live());
+    expect(result.excerpt!.length).toBeLessThanOrEqual(4096);
+    expect(result.excerpt!.endsWith('100000')).toBe(true);
+  });
+});

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { activeSilences, addSilence, liftSilences, silenceCovers, silenceReader } from '../../src/store/silences.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+describe('silence targets', () => {
+  it('cover a service and its incidents, a topic, a key, or everything', () => {
+    expect(silenceCovers('api', 'api')).toBe(true);
+    expect(silenceCovers('api', 'service-down:api')).toBe(true);
+    expect(silenceCovers('api', 'crash-loop:api')).toBe(true);
+    expect(silenceCovers('api', 'service-down:api2')).toBe(false);
+    expect(silenceCovers('disk-usage', 'disk-usage:/')).toBe(true);
+    expect(silenceCovers('disk-usage:/', 'disk-usage:/')).toBe(true);
+    expect(silenceCovers('disk-usage:/', 'disk-usage:/var')).toBe(false);
+    expect(silenceCovers('all', 'backup-failed:main')).toBe(true);
+    expect(silenceCovers('bot', 'api')).toBe(false);
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('silences store (%s)', (dialect) => {
+  let store: Store;
+  let database: TestDatabase | null = null;
+
+  beforeEach(async () => {
+    if (dialect === 'postgres') {
+      database = await createTestDatabase();
+      store = await openStore(database.url);
+    } else store = await openStore(`sqlite:${path.join(tempDir(), 'warden.db')}`);
+  });
+  afterEach(async () => {
+    await store.close();
+    await database?.drop();
+    database = null;
+  });
+
+  it('keeps a silence active until it expires', async () => {
+    const at = Date.UTC(2026, 10, 28, 3, 0, 0);
+    const added = await addSilence(store, { target: 'api', until: at + 30 * 60_000, reason: 'deploy', at });
+    expect(added).toEqual({
+      id: expect.any(Number),
+      target: 'api',
+      until: at + 30 * 60_000,
+      reason: 'deploy',
+      createdAt: at,
+    });
+    expect(await activeSilences(store, at + 29 * 60_000)).toEqual([added]);
+    expect(await activeSilences(store, at + 30 * 60_000)).toEqual([]);
+  });
+
+  it('lifts the active silences of a target', async () => {
+    const at = Date.UTC(2026, 10, 28, 3, 0, 0);
+    await addSilence(store, { target: 'api', until: at + 60_000, reason: null, at });
+    await addSilence(store, { target: 'bot', until: at + 60_000, reason: null, at });
+    expect(await liftSilences(store, 'api', at + 1000)).toBe(1);
+    expect((await activeSilences(store, at + 2000)).map((s) => s.target)).toEqual(['bot']);
+    expect(await liftSilences(store, 'api', at + 3000)).toBe(0);
+  });
+
+  it('answers the restart policy through a short cache', async () => {
+    const clock = new ManualClock();
+    const reader = silenceReader(store, clock);
+    expect(await reader.covers('api')).toBe(false);
+    await addSilence(store, { target: 'api', until: clock.now() + 60_000, reason: null, at: clock.now() });
+    await clock.advance(2001);
+    expect(await reader.covers('api')).toBe(true);
+    expect(await reader.covers('service-down:api')).toBe(true);
+    await clock.advance(60_000);
+    expect(await reader.covers('api')).toBe(false);
+  });
+});

@@ -1,0 +1,180 @@
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import { createDaemon, type Daemon } from '../../src/daemon.ts';
+import { systemClock } from '../../src/lib/clock.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { fastTuning, noPace } from '../alerts/helpers/harness.ts';
+import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
+import { captureLogger } from '../helpers/logger.ts';
+import { appsDir, createPm2Home } from '../helpers/pm2.ts';
+import { closedPort, until } from '../helpers/servers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+// Issue 4's acceptance, end to end: the real daemon (checks, pm2 bus, restarts, tracker, outbox,
+// dispatcher, Telegram channel) against a real pm2 daemon and the fake Bot API.
+const pm2 = createPm2Home();
+const httpApp = path.join(appsDir, 'http-app.mjs');
+const chat = 42;
+let fake: FakeTelegram;
+let daemon: Daemon | null = null;
+let store: Store | null = null;
+
+beforeAll(async () => {
+  await pm2.startDaemon();
+});
+afterAll(async () => {
+  await pm2.kill();
+});
+beforeEach(async () => {
+  fake = await startFakeTelegram({ chats: [chat] });
+});
+afterEach(async () => {
+  await daemon?.stop();
+  await store?.close();
+  daemon = null;
+  store = null;
+  await fake.close();
+  await pm2.cli('delete', 'all').catch(() => undefined);
+});
+
+async function startWarden(services: string): Promise<{ store: Store; lines: () => Array<Record<string, unknown>> }> {
+  const dir = tempDir();
+  const yaml = `host: prod-1
+timezone: UTC
+store: { url: "sqlite:${path.join(dir, 'warden.db')}" }
+http: { listen: "127.0.0.1:0" }
+log: { file: "${path.join(dir, 'logs', 'warden.log')}" }
+telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }] }
+services:
+${services}`;
+  const { config } = parseConfig(yaml, 'warden.config.yaml', { env: { TELEGRAM_BOT_TOKEN: fake.token }, baseDir: dir });
+  store = await openStore(config.store.url);
+  const { log, lines } = captureLogger();
+  daemon = createDaemon({
+    config,
+    store,
+    log,
+    clock: systemClock,
+    version: 'test',
+    alerts: { pace: noPace, tuning: fastTuning },
+    supervision: { stableMs: 1000, jitterRatio: 0, pm2ProbeIntervalMs: 200, hostHealth: false },
+  });
+  await daemon.start();
+  return { store, lines };
+}
+
+const titles = () => fake.messagesTo(chat).map((m) => m.plainText.split('\n')[0]);
+const pm2Restarts = async (name: string): Promise<number> => {
+  const list = JSON.parse(await pm2.cli('jlist')) as Array<{ name: string; pm2_env: { restart_time: number } }>;
+  return list.find((p) => p.name === name)?.pm2_env.restart_time ?? -1;
+};
+
+describe('supervision acceptance', () => {
+  it('alerts on a SIGKILLed app within 2 s, from the pm2 bus', async () => {
+    const port = await closedPort();
+    await pm2.startApps([{ name: 'api', script: httpApp, env: { PORT: String(port) } }]);
+    await startWarden(`  api:
+    pm2: api
+    check: { http: { url: "http://127.0.0.1:${port}/healthz" } }
+    interval: 30s
+`);
+    await until(
+      async () => (await store!.db.selectFrom('check_results').selectAll().execute()).length > 0,
+      5000,
+      'first check',
+    );
+    const killedAt = Date.now();
+    process.kill(await pm2.pidOf('api'), 'SIGKILL');
+    await fake.waitFor(() => titles().some((t) => t?.includes('Service crashed')), 2000, 'the crash alert');
+    const alert = fake.messagesTo(chat).find((m) => m.plainText.includes('Service crashed'))!;
+    expect(alert.at - killedAt).toBeLessThan(2000);
+    expect(alert.plainText).toContain('api exited unexpectedly');
+    expect(alert.plainText).toContain('pm2 restarted it');
+  });
+
+  it('restarts an app whose health check hangs, then resolves the alert', async () => {
+    const port = await closedPort();
+    await pm2.startApps([{ name: 'web', script: httpApp, env: { PORT: String(port) } }]);
+    const { store: db } = await startWarden(`  web:
+    pm2: web
+    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
+    interval: 500ms
+    failureThreshold: 2
+    restart: { backoff: 1s..5s }
+`);
+    await until(
+      async () => (await db.db.selectFrom('check_results').selectAll().where('ok', '=', 1).execute()).length > 0,
+      5000,
+      'healthy',
+    );
+    const before = await pm2Restarts('web');
+    await fetch(`http://127.0.0.1:${port}/hang`);
+    await fake.waitFor(() => titles().some((t) => t === '🔴 Service down · web'), 5000, 'the down alert');
+    await until(async () => (await pm2Restarts('web')) === before + 1, 5000, 'the pm2 restart');
+    const alert = fake.messagesTo(chat).find((m) => m.plainText.startsWith('🔴 Service down · web'))!;
+    await fake.waitFor(() => alert.edits.some((e) => e.plainText.startsWith('✅ Resolved')), 8000, 'the resolved edit');
+    expect(alert.edits.at(-1)!.plainText).toContain('restarted 1×');
+    expect(titles().some((t) => t?.includes('Service crashed'))).toBe(false);
+    const incident = await db.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('key', '=', 'service-down:web')
+      .executeTakeFirstOrThrow();
+    expect(incident.state).toBe('resolved');
+    expect(JSON.parse(incident.actions)).toEqual([
+      expect.objectContaining({ kind: 'restart', ok: true, detail: 'pm2 restart web' }),
+    ]);
+  });
+
+  it('gives up on an app that crashes at start: exactly one restart-gave-up, then no more restarts', async () => {
+    await pm2.startApps([
+      { name: 'cron', script: path.join(appsDir, 'crash-at-start.mjs'), min_uptime: 1000, max_restarts: 1 },
+    ]);
+    const { store: db } = await startWarden(`  cron:
+    check: { pm2: {} }
+    interval: 300ms
+    failureThreshold: 1
+    restart: { backoff: 200ms..400ms, maxRestarts: 2, window: 1m }
+`);
+    await fake.waitFor(() => titles().some((t) => t?.includes('Restarts gave up')), 10_000, 'the give-up alert');
+    const restartsAtGiveUp = await pm2Restarts('cron');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(titles().filter((t) => t?.includes('Restarts gave up'))).toEqual([
+      '🔴 Restarts gave up: a human is needed · cron',
+    ]);
+    expect(await pm2Restarts('cron')).toBe(restartsAtGiveUp);
+    const down = await db.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('key', '=', 'service-down:cron')
+      .executeTakeFirstOrThrow();
+    expect((JSON.parse(down.actions) as unknown[]).length).toBe(2);
+    const gaveUp = fake.messagesTo(chat).find((m) => m.plainText.includes('Restarts gave up'))!;
+    expect(gaveUp.plainText).toContain('cron was restarted 2× within 1m and is still down');
+  });
+
+  it('opens db-down for a closed PostgreSQL port and pages nothing separate for a failing dependent', async () => {
+    const dbPort = await closedPort();
+    const apiPort = await closedPort();
+    const { store: db } = await startWarden(`  main:
+    check: { postgres: { url: "postgres://app@127.0.0.1:${dbPort}/app", timeout: 500ms } }
+    interval: 1s
+    failureThreshold: 2
+  api:
+    check: { http: { url: "http://127.0.0.1:${apiPort}/healthz", timeout: 300ms } }
+    interval: 300ms
+    failureThreshold: 1
+    dependsOn: [main]
+`);
+    await fake.waitFor(() => titles().includes('🔴 Database unreachable · main'), 8000, 'db-down');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(titles()).toEqual(['🔴 Database unreachable · main']);
+    const child = await db.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('key', '=', 'service-down:api')
+      .executeTakeFirstOrThrow();
+    expect(child).toMatchObject({ state: 'open', parent_key: 'db-down:main' });
+  });
+});

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/lib/clock.ts';
+import { createPm2Client, type Pm2Client, type Pm2ProcessEvent } from '../../src/supervision/pm2-client.ts';
+import { captureLogger } from '../helpers/logger.ts';
+import { appsDir, createPm2Home } from '../helpers/pm2.ts';
+import { closedPort, until } from '../helpers/servers.ts';
+
+const pm2 = createPm2Home();
+const secret = 'hunter2-super-secret-value';
+const logger = captureLogger();
+const clients: Pm2Client[] = [];
+
+function client(): Pm2Client {
+  const c = createPm2Client({
+    home: pm2.home,
+    log: logger.log,
+    clock: systemClock,
+    probeIntervalMs: 100,
+    callTimeoutMs: 1000,
+  });
+  clients.push(c);
+  return c;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.stop();
+});
+afterAll(async () => {
+  await pm2.kill();
+  // pm2 events and describe output carry the app's environment: none of it may reach the log
+  expect(JSON.stringify(logger.lines())).not.toContain(secret);
+});
+
+describe('pm2 client', () => {
+  it('never starts a daemon itself, and attaches when one appears', async () => {
+    const c = client();
+    const attaches: number[] = [];
+    c.onAttach(() => attaches.push(Date.now()));
+    await c.start();
+    expect(c.attached()).toBe(false);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fs.existsSync(path.join(pm2.home, 'rpc.sock'))).toBe(false);
+    await expect(c.describe('api')).rejects.toThrow(`pm2 daemon not running (PM2_HOME=${pm2.home})`);
+
+    await pm2.startDaemon();
+    await until(() => c.attached(), 5000, 'attach');
+    expect(attaches).toHaveLength(1);
+    expect(await c.list()).toEqual([]);
+  });
+
+  it('describes, lists and restarts apps, keeping only named fields', async () => {
+    await pm2.startDaemon();
+    const port = await closedPort();
+    await pm2.startApps([
+      { name: 'api', script: path.join(appsDir, 'http-app.mjs'), env: { PORT: String(port), API_TOKEN: secret } },
+    ]);
+    const c = client();
+    await c.start();
+    const app = await c.describe('api');
+    expect(app).toMatchObject({ name: 'api', status: 'online', restarts: 0, autorestart: true });
+    expect(app?.pid).toBeGreaterThan(0);
+    expect(app?.errLogPath).toBe(path.join(pm2.home, 'logs', 'api-error.log'));
+    expect(JSON.stringify(app)).not.toContain(secret);
+    expect((await c.list()).map((a) => a.name)).toEqual(['api']);
+    expect(await c.describe('nope')).toBeNull();
+
+    await c.restart('api');
+    expect((await c.describe('api'))?.restarts).toBe(1);
+    expect(c.claimRestartRequest('api')).toBe(true);
+    expect(c.claimRestartRequest('api')).toBe(false);
+    await expect(c.restart('nope')).rejects.toThrow('pm2 restart nope: process or namespace not found');
+  });
+
+  it('relays exits as they happen', async () => {
+    await pm2.startDaemon();
+    const c = client();
+    const events: Pm2ProcessEvent[] = [];
+    c.onEvent((e) => events.push(e));
+    await c.start();
+    const killedAt = Date.now();
+    process.kill(await pm2.pidOf('api'), 'SIGKILL');
+    await until(() => events.some((e) => e.event === 'exit'), 2000, 'the exit event');
+    const exit = events.find((e) => e.event === 'exit')!;
+    expect(exit.app).toMatchObject({ name: 'api', status: 'stopped' });
+    expect(exit.at - killedAt).toBeLessThan(500);
+    expect(JSON.stringify(events)).not.toContain(secret);
+  });
+
+  it('notices the daemon going away, fails calls fast, and re-attaches when it comes back', async () => {
+    await pm2.startDaemon();
+    const c = client();
+    let detaches = 0;
+    let attaches = 0;
+    c.onDetach(() => (detaches += 1));
+    c.onAttach(() => (attaches += 1));
+    await c.start();
+    expect(c.attached()).toBe(true);
+
+    await pm2.cli('kill');
+    await until(() => !c.attached(), 3000, 'detach');
+    expect(detaches).toBe(1);
+    const started = Date.now();
+    await expect(c.describe('api')).rejects.toThrow('pm2 daemon not running');
+    expect(Date.now() - started).toBeLessThan(100);
+
+    await pm2.startDaemon();
+    await until(() => c.attached(), 5000, 're-attach');
+    expect(attaches).toBe(2);
+    const events: string[] = [];
+    c.onEvent((e) => events.push(`${e.app.name}:${e.event}`));
+    await pm2.startApps([{ name: 'again', script: path.join(appsDir, 'crash-at-start.mjs'), autorestart: false }]);
+    await until(() => events.includes('again:exit'), 3000, 'events from the new daemon');
+  });
+});
