@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { z } from 'zod';
 import { duration, postgresUrl } from '../config/fields.ts';
 import { describeError } from '../lib/errors.ts';
@@ -26,6 +25,8 @@ export async function probePostgres(options: PostgresOptions, signal: AbortSigna
   // never the URL itself: it may carry the password
   const label = `postgres ${describePostgresUrl(options.url)}`;
   const limit = linkedSignal([signal], options.timeoutMs);
+  // loaded on first use: pg adds ~15 MB of RSS that a daemon without PostgreSQL targets does not need
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     connectionString: options.url,
     connectionTimeoutMillis: options.timeoutMs,

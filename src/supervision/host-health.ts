@@ -1,5 +1,4 @@
 import os from 'node:os';
-import si from 'systeminformation';
 import { formatSize } from '../config/units.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -23,6 +22,8 @@ export interface HostSample {
  * and its `avgLoad` is already per core and the largest of the 1/5/15-minute averages.
  */
 export async function readHost(): Promise<HostSample> {
+  // loaded on first use: systeminformation adds ~10 MB of RSS to a daemon that may never need it
+  const { default: si } = await import('systeminformation');
   const mem = await si.mem();
   return {
     totalBytes: mem.total,

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { Config } from '../../config/schema.ts';
 import { describeError } from '../../lib/errors.ts';
 import { describePostgresUrl } from '../../store/db.ts';
@@ -36,6 +35,7 @@ export async function probePostgresTargets(config: Config): Promise<ProbeResult[
 }
 
 async function serverMajorVersion(url: string): Promise<number | string> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   client.on('error', () => undefined);
   try {

@@ -1,4 +1,3 @@
-import { Api } from 'node-telegram-bot-api';
 import type { Config } from '../../config/schema.ts';
 import { describeError } from '../../lib/errors.ts';
 import type { ProbeResult } from './types.ts';
@@ -9,6 +8,7 @@ export async function probeTelegram(config: Config): Promise<ProbeResult[]> {
   if (!token) {
     return [{ name: 'telegram', ok: true, detail: 'dry-run: TELEGRAM_BOT_TOKEN is not set, alerts go to the log' }];
   }
+  const { Api } = await import('node-telegram-bot-api');
   const api = new Api(token, { apiRoot, maxRetries: 0, timeoutMs: 10_000 });
   try {
     const me = await api.getMe();
