@@ -52,22 +52,21 @@ export function parseTimeRange(text: string): { startMinute: number; endMinute: 
   return { startMinute: h1 * 60 + m1, endMinute: h2 * 60 + m2 };
 }
 
-export function formatDuration(ms: number): string {
+/** Names for the units of a formatted duration, largest first; `formatDuration` uses d/h/m/s. */
+export type DurationUnitNames = readonly [day: string, hour: string, minute: string, second: string];
+
+/** `90061000` → `1d 1h`: the two largest units, for alerts and status lines. */
+export function formatDuration(ms: number, names: DurationUnitNames = ['d', 'h', 'm', 's']): string {
   if (ms < 1000) return `${ms}ms`;
-  const units: Array<[string, number]> = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ];
+  const sizes = [86_400_000, 3_600_000, 60_000, 1000];
   const parts: string[] = [];
   let rest = ms;
-  for (const [unit, size] of units) {
+  sizes.forEach((size, i) => {
     if (rest >= size && parts.length < 2) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
+      parts.push(`${Math.floor(rest / size)}${names[i]}`);
       rest %= size;
     }
-  }
+  });
   return parts.join(' ');
 }
 

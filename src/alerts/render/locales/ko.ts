@@ -1,3 +1,4 @@
+import { formatDuration } from '../../../config/units.ts';
 import type { Topic } from '../../../incidents/topics.ts';
 import type { Texts } from './texts.ts';
 
@@ -19,24 +20,8 @@ const titles: Record<Topic, string> = {
   'host-load': '호스트 부하 높음',
 };
 
-const units: Array<[string, number]> = [
-  ['일', 86_400_000],
-  ['시간', 3_600_000],
-  ['분', 60_000],
-  ['초', 1000],
-];
-
 function duration(ms: number): string {
-  if (ms < 1000) return '1초 미만';
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of units) {
-    if (rest >= size && parts.length < 2) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join(' ');
+  return ms < 1000 ? '1초 미만' : formatDuration(ms, ['일', '시간', '분', '초']);
 }
 
 export const ko: Texts = {
