@@ -35,18 +35,16 @@ export function outboxWriter(chats: readonly AlertChat[]): ChangeWriter {
 }
 
 async function plan(change: IncidentChange, trx: Kysely<Tables>, chats: readonly AlertChat[]): Promise<NewOutboxRow[]> {
-  const { incident, previous } = change;
+  const { incident } = change;
   switch (change.kind) {
     case 'opened':
     case 'noticed':
     case 'escalated':
       return (await announces(incident, change.at, trx)) ? alerts(incident, chats) : [];
-    case 'updated': {
-      // A child incident whose parent recovered first: now it is news.
-      const unsuppressed = previous?.parentKey !== null && incident.parentKey === null;
-      if (!unsuppressed || !(await announces(incident, change.at, trx))) return [];
+    case 'updated':
+      // Still open but never announced (its parent recovered first, or its silence expired): now it is news.
+      if (!(await announces(incident, change.at, trx))) return [];
       return (await incidentMessages(trx, incident.id)).length === 0 ? alerts(incident, chats) : [];
-    }
     case 'resolved': {
       const sent = await deliverable(trx, incident.id);
       const edits = sent.map((row) => ({

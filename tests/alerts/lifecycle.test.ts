@@ -122,4 +122,22 @@ describe.each(dialects)('alert lifecycle (%s store)', (dialect) => {
     ]);
     expect(change.incident.state).toBe('open');
   });
+
+  it('alerts about an incident still open when its silence expires', async () => {
+    await h.store.db
+      .insertInto('silences')
+      .values({ target: 'api', until: Date.now() + 60_000, reason: 'deploy', created_at: Date.now() })
+      .execute();
+    await h.incidents.report('service-down:api', { detail: 'down' });
+    await h.store.db
+      .updateTable('silences')
+      .set({ until: Date.now() - 1 })
+      .execute();
+    await h.incidents.report('service-down:api', { detail: 'still down' });
+    await fake.waitForMessages(2);
+    expect(fake.messagesTo(42)[0]!.plainText).toContain('still down');
+    await h.incidents.report('service-down:api', { detail: 'still down' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.messages).toHaveLength(2);
+  });
 });
