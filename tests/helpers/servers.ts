@@ -10,30 +10,19 @@ afterEach(async () => {
 
 /** An HTTP server on 127.0.0.1, port 0, closed (with its open sockets) after the current test. */
 export async function httpServer(handler: http.RequestListener): Promise<{ url: string; port: number }> {
-  const server = http.createServer(handler);
-  const sockets = new Set<net.Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  const { port } = server.address() as AddressInfo;
+  const port = await listenUntilTestEnds(http.createServer(handler));
   return { url: `http://127.0.0.1:${port}`, port };
 }
 
 /** A TCP server that accepts and never says anything (a hung PostgreSQL, a stuck proxy). */
 export async function silentTcpServer(): Promise<number> {
+  return listenUntilTestEnds(net.createServer((socket) => socket.on('error', () => undefined)));
+}
+
+async function listenUntilTestEnds(server: net.Server): Promise<number> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  server.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
-    socket.on('error', () => undefined);
     socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
