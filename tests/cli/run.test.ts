@@ -3,8 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { startWarden } from '../helpers/warden-process.ts';
+import { realisticToken } from '../helpers/fake-token.ts';
 
-const token = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1';
+const token = realisticToken;
 
 function setup(): { dir: string; config: string } {
   const dir = tempDir();

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createScrubber } from '../../src/lib/redact.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { realisticToken } from '../helpers/fake-token.ts';
 
-const token = '7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1';
+const token = realisticToken;
 const password = 'pg-Secret-42';
 
 describe('redaction', () => {
