@@ -32,6 +32,8 @@ export interface Pm2AppInfo {
   exitCode: number | null;
   errLogPath: string | null;
   autorestart: boolean;
+  /** How long pm2 waits for the app to exit on stop/restart before it sends SIGKILL. */
+  killTimeoutMs: number;
 }
 
 /**

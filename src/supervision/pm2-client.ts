@@ -125,13 +125,18 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
     new WardenError('PM2_UNAVAILABLE', `pm2 daemon not running (PM2_HOME=${home})`);
 
   /** One pm2 call, bounded: a dead daemon never answers, so silence past the timeout is an error. */
-  const call = <T>(label: string, invoke: (pm2: Pm2Api, cb: Callback<T>) => void, signal?: AbortSignal): Promise<T> =>
-    isAttached ? callDaemon(label, invoke, signal) : Promise.reject(unavailable());
+  const call = <T>(
+    label: string,
+    invoke: (pm2: Pm2Api, cb: Callback<T>) => void,
+    signal?: AbortSignal,
+    timeoutMs = callTimeoutMs,
+  ): Promise<T> => (isAttached ? callDaemon(label, invoke, signal, timeoutMs) : Promise.reject(unavailable()));
 
   const callDaemon = <T>(
     label: string,
     invoke: (pm2: Pm2Api, cb: Callback<T>) => void,
     signal?: AbortSignal,
+    timeoutMs = callTimeoutMs,
   ): Promise<T> => {
     const pm2 = api;
     if (!pm2 || stopped) return Promise.reject(unavailable());
@@ -147,10 +152,10 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
           done(
             new WardenError(
               'PM2_TIMEOUT',
-              `pm2 ${label} got no answer within ${callTimeoutMs}ms (PM2_HOME=${home}); is the pm2 daemon stuck?`,
+              `pm2 ${label} got no answer within ${timeoutMs}ms (PM2_HOME=${home}); is the pm2 daemon stuck?`,
             ),
           ),
-        callTimeoutMs,
+        timeoutMs,
       );
       const onAbort = (): void => done(new WardenError('PM2_ABORTED', `pm2 ${label} cancelled`));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -222,6 +227,12 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
     run: probe,
   });
 
+  const describe = async (app: string, signal?: AbortSignal): Promise<Pm2AppInfo | null> => {
+    const list = await call<unknown[]>(`describe ${app}`, (pm2, cb) => pm2.describe(app, cb), signal);
+    const first = Array.isArray(list) ? list[0] : undefined;
+    return first === undefined ? null : toAppInfo(first);
+  };
+
   let stopping: Promise<void> | undefined;
   return {
     name: 'pm2',
@@ -246,18 +257,16 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
           }
         }
       })()),
-    describe: async (app, signal) => {
-      const list = await call<unknown[]>(`describe ${app}`, (pm2, cb) => pm2.describe(app, cb), signal);
-      const first = Array.isArray(list) ? list[0] : undefined;
-      return first === undefined ? null : toAppInfo(first);
-    },
+    describe,
     list: async (signal) => {
       const list = await call<unknown[]>('list', (pm2, cb) => pm2.list(cb), signal);
       return (Array.isArray(list) ? list : []).map(toAppInfo).filter((a): a is Pm2AppInfo => a !== null);
     },
     restart: async (app, signal) => {
+      // pm2 answers once the old process is gone, and a hung app takes its whole kill_timeout to go
+      const killTimeoutMs = (await describe(app, signal))?.killTimeoutMs ?? pm2DefaultKillTimeoutMs;
       restartRequests.set(app, clock.now());
-      await call(`restart ${app}`, (pm2, cb) => pm2.restart(app, cb), signal);
+      await call(`restart ${app}`, (pm2, cb) => pm2.restart(app, cb), signal, callTimeoutMs + killTimeoutMs);
     },
     claimRestartRequest: (app) => {
       const at = restartRequests.get(app);
@@ -285,6 +294,9 @@ export function socketAccepts(socketPath: string, timeoutMs: number): Promise<bo
   });
 }
 
+/** pm2's `kill_timeout` when the app does not set one. */
+const pm2DefaultKillTimeoutMs = 1600;
+
 /** A restart warden asked for shows up as pm2 events within this. */
 const restartRequestTtlMs = 30_000;
 
@@ -310,6 +322,7 @@ export function toAppInfo(raw: unknown): Pm2AppInfo | null {
     exitCode: num(env.exit_code),
     errLogPath: typeof env.pm_err_log_path === 'string' ? env.pm_err_log_path : null,
     autorestart: env.autorestart !== false,
+    killTimeoutMs: num(env.kill_timeout) ?? pm2DefaultKillTimeoutMs,
   };
 }
 

@@ -16,6 +16,7 @@ const app = (overrides: Partial<Pm2AppInfo> = {}): Pm2AppInfo => ({
   exitCode: 0,
   errLogPath: null,
   autorestart: true,
+  killTimeoutMs: 1600,
   ...overrides,
 });
 const reader = (answer: () => Promise<Pm2AppInfo | null>): Pm2Reader => ({ describe: answer });

@@ -73,6 +73,23 @@ describe('pm2 client', () => {
     await expect(c.restart('nope')).rejects.toThrow('pm2 restart nope: process or namespace not found');
   });
 
+  it('waits out the app kill_timeout when restarting an app that no longer responds', async () => {
+    await pm2.startDaemon();
+    const port = await closedPort();
+    await pm2.startApps([
+      { name: 'frozen', script: path.join(appsDir, 'http-app.mjs'), env: { PORT: String(port) }, kill_timeout: 2500 },
+    ]);
+    const c = client();
+    await c.start();
+    expect((await c.describe('frozen'))?.killTimeoutMs).toBe(2500);
+    process.kill(await pm2.pidOf('frozen'), 'SIGSTOP');
+    const started = Date.now();
+    // the call timeout is 1000 ms; pm2 answers only after SIGKILL, 2500 ms in
+    await c.restart('frozen');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(await c.describe('frozen')).toMatchObject({ status: 'online', restarts: 1 });
+  });
+
   it('relays exits as they happen', async () => {
     await pm2.startDaemon();
     const c = client();
