@@ -100,6 +100,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         pid: process.pid,
         host: config.host,
         version: deps.version,
+        alerts: config.telegram.token ? 'telegram' : 'dry-run',
       });
       runId = run.id;
       logPreviousRun(run.previous);

@@ -1,4 +1,5 @@
 import type { Store } from './db.ts';
+import type { AlertMode } from './tables.ts';
 
 export interface Run {
   id: number;
@@ -6,12 +7,13 @@ export interface Run {
   stoppedAt: number | null;
   lastTickAt: number;
   pid: number;
+  alerts: AlertMode | null;
 }
 
 /** Records a start; returns the previous run so the caller can tell whether it stopped cleanly. */
 export async function recordRunStart(
   store: Store,
-  run: { at: number; pid: number; host: string; version: string },
+  run: { at: number; pid: number; host: string; version: string; alerts: AlertMode },
 ): Promise<{ id: number; previous: Run | null }> {
   const previous = await latestRun(store);
   const row = await store.db
@@ -23,6 +25,7 @@ export async function recordRunStart(
       pid: run.pid,
       host: run.host,
       version: run.version,
+      alerts: run.alerts,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -40,6 +43,13 @@ export async function recordRunStop(store: Store, id: number, at: number): Promi
 export async function latestRun(store: Store): Promise<Run | null> {
   const row = await store.db.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
   return row
-    ? { id: row.id, startedAt: row.started_at, stoppedAt: row.stopped_at, lastTickAt: row.last_tick_at, pid: row.pid }
+    ? {
+        id: row.id,
+        startedAt: row.started_at,
+        stoppedAt: row.stopped_at,
+        lastTickAt: row.last_tick_at,
+        pid: row.pid,
+        alerts: row.alerts,
+      }
     : null;
 }

@@ -1,5 +1,8 @@
 import type { Generated } from 'kysely';
 
+/** How a run sends alerts: through Telegram, or into its log when it has no bot token. */
+export type AlertMode = 'telegram' | 'dry-run';
+
 /** One start of `warden run`; `stoppedAt` stays null when the process died without a clean stop. */
 export interface RunsTable {
   id: Generated<number>;
@@ -9,6 +12,8 @@ export interface RunsTable {
   pid: number;
   host: string;
   version: string;
+  /** null for runs recorded before warden knew to store it */
+  alerts: AlertMode | null;
 }
 
 /** Recent check outcomes per service, pruned to a bounded number of rows. */

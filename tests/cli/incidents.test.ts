@@ -30,6 +30,11 @@ describe('warden incidents and ack', () => {
     expect(await main(['incidents', '--config', config], open)).toBe(0);
     expect(open.stdout).toHaveLength(1);
     expect(open.stdout[0]).toMatch(/^#1 critical +service-down:api +open since .* \(1×\) — connection refused$/);
+    const recent = captureIo();
+    expect(await main(['incidents', '--all', '--config', config], recent)).toBe(0);
+    expect(recent.stdout[0]).toMatch(
+      /^#2 warning +disk-usage:\/ +resolved after \d+(ms|s), opened .* \(1×\) — 91% used$/,
+    );
     const all = captureIo();
     expect(await main(['incidents', '--all', '--json', '--config', config], all)).toBe(0);
     const listed = JSON.parse(all.stdout.join('\n')) as Array<{ key: string; state: string }>;

@@ -2,7 +2,9 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
+import { openStore } from '../../src/store/db.ts';
 import { enqueueOutbox, markRetry } from '../../src/store/outbox.ts';
+import { recordRunStart } from '../../src/store/runs.ts';
 import { createHarness, until } from '../alerts/helpers/harness.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureIo } from '../helpers/io.ts';
@@ -25,7 +27,6 @@ describe('warden status: incidents and alerts', () => {
     );
     await h.stop();
     // an alert stuck for 10 minutes
-    const { openStore } = await import('../../src/store/db.ts');
     const store = await openStore(storeUrl);
     const [id] = await enqueueOutbox(
       store.db,
@@ -59,5 +60,31 @@ describe('warden status: incidents and alerts', () => {
     expect(parsed.alerts).toMatchObject({ mode: 'dry-run', pending: 1, undelivered: 1 });
     expect(parsed.incidents).toHaveLength(2);
     expect(json.stdout.join('\n')).toContain('dry-run');
+  });
+
+  it('reports the alert mode the daemon runs with, not the one of the shell it is asked from', async () => {
+    const dir = tempDir();
+    fake = await startFakeTelegram();
+    const storeUrl = `sqlite:${path.join(dir, 'warden.db')}`;
+    const configFile = path.join(dir, 'warden.config.yaml');
+    fs.writeFileSync(configFile, `store: { url: "${storeUrl}" }\ntelegram:\n  chats: [{ id: 42 }]\n`);
+    const status = async (env: Record<string, string>) => {
+      const io = captureIo(env);
+      expect(await main(['status', '--config', configFile], io)).toBe(0);
+      return io.stdout.join('\n');
+    };
+    const first = await status({});
+    expect(first).toContain('never started; alerts in dry-run (no TELEGRAM_BOT_TOKEN here)');
+    expect(first).toContain(`${path.join(dir, 'backups')}: does not exist`);
+
+    const store = await openStore(storeUrl);
+    await recordRunStart(store, { at: Date.now(), pid: 4242, host: 'h', version: '0', alerts: 'telegram' });
+    expect(await status({})).toMatch(/running \(pid 4242, since .*\); alerts to 1 Telegram chat\(s\)/);
+
+    await recordRunStart(store, { at: Date.now(), pid: 4343, host: 'h', version: '0', alerts: 'dry-run' });
+    await store.close();
+    expect(await status({ TELEGRAM_BOT_TOKEN: fake.token })).toContain(
+      'alerts in dry-run (the daemon has no TELEGRAM_BOT_TOKEN): they are written to its log',
+    );
   });
 });

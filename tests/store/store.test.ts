@@ -38,13 +38,25 @@ describe.each(dialects)('store on %s', (_dialect, url) => {
 
   it('records runs and tells a clean stop from a crash', () =>
     withStore(async (store) => {
-      const first = await recordRunStart(store, { at: 1000, pid: 11, host: 'h', version: '0.1.0' });
+      const first = await recordRunStart(store, { at: 1000, pid: 11, host: 'h', version: '0.1.0', alerts: 'dry-run' });
       expect(first.previous?.stoppedAt ?? null).toBeNull();
       await recordRunTick(store, first.id, 2000);
-      const second = await recordRunStart(store, { at: 3000, pid: 12, host: 'h', version: '0.1.0' });
+      const second = await recordRunStart(store, {
+        at: 3000,
+        pid: 12,
+        host: 'h',
+        version: '0.1.0',
+        alerts: 'telegram',
+      });
       expect(second.previous).toMatchObject({ id: first.id, stoppedAt: null, lastTickAt: 2000, pid: 11 });
       await recordRunStop(store, second.id, 4000);
-      expect(await latestRun(store)).toMatchObject({ id: second.id, startedAt: 3000, stoppedAt: 4000, pid: 12 });
+      expect(await latestRun(store)).toMatchObject({
+        id: second.id,
+        startedAt: 3000,
+        stoppedAt: 4000,
+        pid: 12,
+        alerts: 'telegram',
+      });
     }));
 
   it('keeps a bounded number of check results per service', () =>

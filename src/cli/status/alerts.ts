@@ -1,5 +1,7 @@
 import { formatDuration } from '../../config/units.ts';
 import { outboxBacklog } from '../../store/outbox.ts';
+import { latestRun } from '../../store/runs.ts';
+import { alertModeOf, describeAlertMode } from './alert-mode.ts';
 import type { StatusSection } from './types.ts';
 
 /** Pending longer than this, an alert counts as undelivered (the dispatcher logs it at error level). */
@@ -10,7 +12,8 @@ export const alertsStatus: StatusSection = {
   title: 'Alerts',
   async read({ store, config, now }) {
     const backlog = await outboxBacklog(store.db, now - 86_400_000);
-    const dryRun = !config.telegram.token;
+    const alertMode = alertModeOf(await latestRun(store), config);
+    const dryRun = alertMode.mode === 'dry-run';
     const chats = backlog.chats.map((c) => ({
       ...c,
       oldestAt: new Date(c.oldestAt).toISOString(),
@@ -35,10 +38,11 @@ export const alertsStatus: StatusSection = {
       lastDeliveredAt: iso(backlog.lastDeliveredAt),
       lastLoggedAt: iso(backlog.lastLoggedAt),
     };
+    const last = dryRun
+      ? json.lastLoggedAt && `last at ${json.lastLoggedAt}`
+      : json.lastDeliveredAt && `last delivered at ${json.lastDeliveredAt}`;
     const lines = [
-      dryRun
-        ? `dry-run: TELEGRAM_BOT_TOKEN is not set, alerts are written to the log${json.lastLoggedAt ? ` (last at ${json.lastLoggedAt})` : ''}`
-        : `Telegram, ${config.telegram.chats.length} chat(s)${json.lastDeliveredAt ? `; last delivered at ${json.lastDeliveredAt}` : ''}`,
+      [describeAlertMode(alertMode, config.telegram.chats.length), last].filter(Boolean).join('; '),
       backlog.pending === 0
         ? 'outbox: nothing pending'
         : `outbox: ${backlog.pending} pending, oldest ${formatDuration(now - backlog.oldestPendingAt!)} old`,

@@ -1,4 +1,5 @@
 import { latestRun } from '../../store/runs.ts';
+import { alertModeOf, describeAlertMode } from './alert-mode.ts';
 import type { StatusSection } from './types.ts';
 
 /** A run that has not ticked for this long is considered dead even without a recorded stop. */
@@ -23,12 +24,12 @@ export const daemonStatus: StatusSection = {
       since,
       lastTickAt: run ? new Date(run.lastTickAt).toISOString() : null,
     };
-    const alerts = config.telegram.token
-      ? `alerts to ${config.telegram.chats.length} Telegram chat(s)`
-      : 'alerts in dry-run (no TELEGRAM_BOT_TOKEN)';
+    const alerts = alertModeOf(run, config);
     return {
-      json: { ...json, dryRun: !config.telegram.token },
-      lines: [`${state}${run ? ` (pid ${run.pid}, since ${since})` : ''}; ${alerts}`],
+      json: { ...json, dryRun: alerts.mode === 'dry-run' },
+      lines: [
+        `${state}${run ? ` (pid ${run.pid}, since ${since})` : ''}; ${describeAlertMode(alerts, config.telegram.chats.length)}`,
+      ],
     };
   },
 };

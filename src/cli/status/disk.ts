@@ -21,7 +21,8 @@ export const diskStatus: StatusSection = {
           error: null,
         };
       } catch (err) {
-        return { path: p, usedRatio: null, freeBytes: null, totalBytes: null, error: describeError(err) };
+        const error = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : describeError(err);
+        return { path: p, usedRatio: null, freeBytes: null, totalBytes: null, error };
       }
     });
     const lines = paths.map((p) =>

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../config/units.ts';
 import type { Incident } from '../../incidents/types.ts';
 import { listUnresolvedIncidents } from '../../store/incidents.ts';
 import type { StatusSection } from './types.ts';
@@ -19,7 +20,11 @@ export function describeIncident(i: Incident): { json: Record<string, unknown>; 
     suppressedBy: i.parentKey,
   };
   const suppressed = i.parentKey ? ` [suppressed: ${i.parentKey} is open]` : '';
-  const line = `#${i.id} ${i.severity.padEnd(8)} ${i.key.padEnd(28)} ${i.state} since ${openedAt} (${i.count}×)${suppressed} — ${i.detail}`;
+  const state =
+    i.resolvedAt === null
+      ? `${i.state} since ${openedAt}`
+      : `resolved after ${formatDuration(i.resolvedAt - i.openedAt)}, opened ${openedAt}`;
+  const line = `#${i.id} ${i.severity.padEnd(8)} ${i.key.padEnd(28)} ${state} (${i.count}×)${suppressed} — ${i.detail}`;
   return { json, line };
 }
 
