@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { pino } from 'pino';
 import type { Config } from '../../config/schema.ts';
 import { systemClock } from '../../lib/clock.ts';
@@ -10,19 +11,28 @@ import type { ProbeResult } from './types.ts';
  * The pm2 daemon of PM2_HOME answers on its socket (warden attaches to it, never starts one), and
  * it knows every pm2-managed service's app: a typo in `pm2:` would otherwise only show as "down".
  */
-export async function probePm2(config: Config, env: NodeJS.ProcessEnv): Promise<ProbeResult[]> {
+export async function probePm2(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  /** Where `npm start` keeps pm2's state: a newcomer's shell does not have that PM2_HOME set. */
+  projectHome = path.resolve('.pm2'),
+): Promise<ProbeResult[]> {
   const managed = Object.values(config.services).filter((s) => s.pm2 !== null);
   if (managed.length === 0) return [];
   const home = pm2Home(env);
-  if (!(await socketAccepts(`${home}/rpc.sock`, 2000)))
+  if (!(await socketAccepts(`${home}/rpc.sock`, 2000))) {
+    const projectDaemon = projectHome !== home && (await socketAccepts(`${projectHome}/rpc.sock`, 1000));
     return [
       {
         name: 'pm2',
         ok: false,
         detail: `no pm2 daemon at PM2_HOME=${home}`,
-        fix: 'start your apps with pm2 start ecosystem.config.js, or set PM2_HOME',
+        fix: projectDaemon
+          ? `one runs at ${projectHome} (npm start's): run PM2_HOME=${projectHome} warden check`
+          : 'start your apps with pm2 start ecosystem.config.js, or set PM2_HOME',
       },
     ];
+  }
   const client = createPm2Client({ home, log: pino({ level: 'silent' }), clock: systemClock, callTimeoutMs: 3000 });
   try {
     await client.start();

@@ -4,6 +4,7 @@ import { probePm2 } from '../../../src/cli/probes/pm2.ts';
 import { appsDir, createPm2Home } from '../../helpers/pm2.ts';
 import { closedPort } from '../../helpers/servers.ts';
 import { configFrom } from '../../helpers/service.ts';
+import { tempDir } from '../../helpers/temp-dir.ts';
 
 const pm2 = createPm2Home();
 afterAll(() => pm2.kill());
@@ -40,6 +41,19 @@ describe('warden check: pm2', () => {
         ok: false,
         detail: 'not known to pm2',
         fix: 'pm2 start it, or set services.bot.pm2 to one of: api',
+      },
+    ]);
+  });
+
+  it('points at the project-local daemon that npm start runs when PM2_HOME does not', async () => {
+    await pm2.startDaemon();
+    const elsewhere = tempDir();
+    expect(await probePm2(config, { PM2_HOME: elsewhere }, pm2.home)).toEqual([
+      {
+        name: 'pm2',
+        ok: false,
+        detail: `no pm2 daemon at PM2_HOME=${elsewhere}`,
+        fix: `one runs at ${pm2.home} (npm start's): run PM2_HOME=${pm2.home} warden check`,
       },
     ]);
   });
