@@ -10,6 +10,11 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
+  /** How many sleeps wait for `advance`: a loop that finished a run and waits for the next. */
+  get sleeping(): number {
+    return this.sleepers.length;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason as Error);

@@ -144,12 +144,13 @@ describe('supervision acceptance', () => {
       '🔴 Restarts gave up: a human is needed · cron',
     ]);
     expect(await pm2Restarts('cron')).toBe(restartsAtGiveUp);
-    const down = await db.db
+    // one incident, or more when a loaded machine caught the app online between its crashes
+    const downs = await db.db
       .selectFrom('incidents')
-      .selectAll()
+      .select('actions')
       .where('key', '=', 'service-down:cron')
-      .executeTakeFirstOrThrow();
-    expect((JSON.parse(down.actions) as unknown[]).length).toBe(2);
+      .execute();
+    expect(downs.flatMap((d) => JSON.parse(d.actions) as unknown[])).toHaveLength(2);
     const gaveUp = fake.messagesTo(chat).find((m) => m.plainText.includes('Restarts gave up'))!;
     expect(gaveUp.plainText).toContain('cron was restarted 2× within 1m and is still down');
   });

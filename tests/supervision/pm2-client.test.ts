@@ -98,10 +98,11 @@ describe('pm2 client', () => {
     await c.start();
     const killedAt = Date.now();
     process.kill(await pm2.pidOf('api'), 'SIGKILL');
-    await until(() => events.some((e) => e.event === 'exit'), 2000, 'the exit event');
+    await until(() => events.some((e) => e.event === 'exit'), 5000, 'the exit event');
     const exit = events.find((e) => e.event === 'exit')!;
     expect(exit.app).toMatchObject({ name: 'api', status: 'stopped' });
-    expect(exit.at - killedAt).toBeLessThan(500);
+    // from the bus (~5 ms when idle; a loaded CI machine takes longer), not from a poll
+    expect(exit.at - killedAt).toBeLessThan(2000);
     expect(JSON.stringify(events)).not.toContain(secret);
   });
 
@@ -120,7 +121,8 @@ describe('pm2 client', () => {
     expect(detaches).toBe(1);
     const started = Date.now();
     await expect(c.describe('api')).rejects.toThrow('pm2 daemon not running');
-    expect(Date.now() - started).toBeLessThan(100);
+    // refused at once, not after the 1000 ms call timeout
+    expect(Date.now() - started).toBeLessThan(500);
 
     await pm2.startDaemon();
     await until(() => c.attached(), 5000, 're-attach');

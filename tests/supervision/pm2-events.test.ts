@@ -67,9 +67,10 @@ describe('pm2 events', () => {
     const { incidents } = await watch(service('api'));
     const killedAt = Date.now();
     process.kill(await pm2.pidOf('api'), 'SIGKILL');
-    await until(() => incidents.reportsOf('service-crashed:api').length === 1, 2000, 'service-crashed');
+    await until(() => incidents.reportsOf('service-crashed:api').length === 1, 5000, 'service-crashed');
     const report = incidents.reports.find((r) => r.key === 'service-crashed:api')!;
-    expect(report.at - killedAt).toBeLessThan(500);
+    // from the bus (~5 ms when idle; a loaded CI machine takes longer), not from the next check
+    expect(report.at - killedAt).toBeLessThan(2000);
     expect(report.observation).toMatchObject({
       detail: expect.stringMatching(
         /^api exited unexpectedly \(exit code 0 or a signal, after \d+(ms|s) up\); pm2 restarted it$/,
@@ -162,7 +163,7 @@ describe('pm2 events', () => {
       { parentDown: 'main' },
     );
     process.kill(await pm2.pidOf('api'), 'SIGKILL');
-    await until(() => incidents.reportsOf('service-crashed:api').length === 1, 2000, 'service-crashed');
+    await until(() => incidents.reportsOf('service-crashed:api').length === 1, 5000, 'service-crashed');
     expect(incidents.reportsOf('service-crashed:api')[0]?.parentKey).toBe('db-down:main');
   });
 });

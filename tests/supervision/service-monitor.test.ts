@@ -157,7 +157,7 @@ describe('service monitor', () => {
     const { monitor } = build(api('    interval: 10s\n'));
     await monitor.start();
     try {
-      await until(() => hits === 1, 2000, 'the first check');
+      await until(() => hits === 1 && clock.sleeping === 1, 2000, 'the first check, then the wait for the next');
       await clock.advance(9_000);
       expect(hits).toBe(1);
       // the interval is stretched by up to 10% jitter
