@@ -55,7 +55,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let lastTickAt = 0;
   let runId: number | undefined;
 
-  const metrics = createMetrics(() => lastTickAt);
+  const metrics = createMetrics({ readLastTickMs: () => lastTickAt, store, clock });
   const incidents = createTracker({
     store,
     clock,

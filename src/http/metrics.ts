@@ -1,7 +1,21 @@
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { severities } from '../incidents/types.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Store } from '../store/db.ts';
+import { countUnresolvedBySeverity } from '../store/incidents.ts';
+import { pendingSummary } from '../store/outbox.ts';
 
-/** Default process metrics plus warden's own gauges; parts add theirs to the same registry. */
-export function createMetrics(readLastTickMs: () => number): Registry {
+export interface MetricsSources {
+  readLastTickMs(): number;
+  store: Store;
+  clock: Clock;
+}
+
+/**
+ * Default process metrics plus warden's own gauges, read at scrape time: an outside Prometheus can
+ * then alert on what warden cannot tell Telegram itself (alerts stuck in the outbox).
+ */
+export function createMetrics({ readLastTickMs, store, clock }: MetricsSources): Registry {
   const registry = new Registry();
   // The default 10 ms event-loop sampler alone costs ~0.7 % of a core; 100 ms is precise enough for an alerting daemon.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
@@ -11,6 +25,33 @@ export function createMetrics(readLastTickMs: () => number): Registry {
     registers: [registry],
     collect() {
       this.set(readLastTickMs() / 1000);
+    },
+  });
+  new Gauge({
+    name: 'warden_incidents_open',
+    help: 'Incidents open or acknowledged, by severity.',
+    labelNames: ['severity'],
+    registers: [registry],
+    async collect() {
+      const counts = await countUnresolvedBySeverity(store.db);
+      for (const severity of severities) this.set({ severity }, counts.get(severity) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'warden_outbox_pending',
+    help: 'Alert messages written to the outbox and not delivered yet.',
+    registers: [registry],
+    async collect() {
+      this.set((await pendingSummary(store.db)).pending);
+    },
+  });
+  new Gauge({
+    name: 'warden_outbox_oldest_pending_age_seconds',
+    help: 'How long the oldest undelivered alert message has waited (0 when none waits).',
+    registers: [registry],
+    async collect() {
+      const { oldestPendingAt } = await pendingSummary(store.db);
+      this.set(oldestPendingAt === null ? 0 : Math.max(0, clock.now() - oldestPendingAt) / 1000);
     },
   });
   return registry;

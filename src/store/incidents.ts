@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { parseIncidentKey } from '../incidents/topics.ts';
-import type { Incident, IncidentAction } from '../incidents/types.ts';
+import type { Incident, IncidentAction, Severity } from '../incidents/types.ts';
 import type { IncidentsTable, Tables } from './tables.ts';
 
 type Db = Kysely<Tables>;
@@ -112,6 +112,17 @@ export async function listUnresolvedIncidents(db: Db): Promise<Incident[]> {
     .orderBy('id')
     .execute();
   return rows.map(toIncident);
+}
+
+/** How many incidents are open or acknowledged, per severity (severities with none are absent). */
+export async function countUnresolvedBySeverity(db: Db): Promise<Map<Severity, number>> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('state', '<>', 'resolved')
+    .groupBy('severity')
+    .execute();
+  return new Map(rows.map((r) => [r.severity as Severity, Number(r.n)]));
 }
 
 /** The newest incidents in any state, newest first. */

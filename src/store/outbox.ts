@@ -240,6 +240,20 @@ export interface OutboxBacklog {
   lastLoggedAt: number | null;
 }
 
+/** How many messages wait for delivery, and since when the oldest has: cheap enough for every scrape. */
+export async function pendingSummary(db: Db): Promise<{ pending: number; oldestPendingAt: number | null }> {
+  const row = await db
+    .selectFrom('outbox')
+    .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('created_at').as('oldest')])
+    .where('state', '=', 'pending')
+    .executeTakeFirst();
+  const oldest = row?.oldest;
+  return {
+    pending: Number(row?.n ?? 0),
+    oldestPendingAt: oldest === null || oldest === undefined ? null : Number(oldest),
+  };
+}
+
 /** What `warden status` shows: pending rows per chat, and recent copies that failed for good. */
 export async function outboxBacklog(db: Db, failedSince: number): Promise<OutboxBacklog> {
   const pending = await db

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { outboxWriter } from '../../src/alerts/outbox.ts';
+import { createMetrics } from '../../src/http/metrics.ts';
+import { createTracker, type IncidentTracker } from '../../src/incidents/tracker.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import { captureLogger } from '../helpers/logger.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+describe.each(['sqlite', 'postgres'] as const)('/metrics gauges (%s store)', (dialect) => {
+  let store: Store;
+  let database: TestDatabase | null = null;
+  let clock: ManualClock;
+  let tracker: IncidentTracker;
+
+  beforeEach(async () => {
+    if (dialect === 'postgres') database = await createTestDatabase();
+    store = await openStore(database ? database.url : `sqlite:${path.join(tempDir(), 'warden.db')}`);
+    clock = new ManualClock();
+    const writers = [outboxWriter([{ id: '42', minSeverity: 'info' }])];
+    tracker = createTracker({ store, clock, log: captureLogger().log, writers });
+  });
+  afterEach(async () => {
+    await store.close();
+    await database?.drop();
+    database = null;
+  });
+
+  it('counts open incidents by severity and shows how long undelivered alerts have waited', async () => {
+    const metrics = createMetrics({ readLastTickMs: () => clock.now(), store, clock });
+    const scrape = async () => metrics.metrics();
+    expect(await scrape()).toMatch(/^warden_outbox_oldest_pending_age_seconds 0$/m);
+
+    await tracker.report('service-down:api', { detail: 'connection refused' });
+    await tracker.report('disk-usage:/', { detail: '85% used' });
+    await tracker.report('service-down:bot', { detail: 'timed out' });
+    await tracker.resolve('service-down:bot');
+    await clock.advance(90_000);
+
+    const text = await scrape();
+    expect(text).toMatch(/^warden_incidents_open\{severity="critical"\} 1$/m);
+    expect(text).toMatch(/^warden_incidents_open\{severity="warning"\} 1$/m);
+    expect(text).toMatch(/^warden_incidents_open\{severity="info"\} 0$/m);
+    // nothing delivers here: the three alerts, the resolution's edit and reply wait
+    expect(text).toMatch(/^warden_outbox_pending 5$/m);
+    expect(text).toMatch(/^warden_outbox_oldest_pending_age_seconds 90$/m);
+  });
+});
