@@ -55,7 +55,12 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   let lastTickAt = 0;
   let runId: number | undefined;
 
-  const metrics = createMetrics({ readLastTickMs: () => lastTickAt, store, clock });
+  const metrics = createMetrics({
+    readLastTickMs: () => lastTickAt,
+    store,
+    clock,
+    services: Object.keys(config.services),
+  });
   const incidents = createTracker({
     store,
     clock,

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { severities } from '../incidents/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Store } from '../store/db.ts';
+import { latestCheckResults } from '../store/check-results.ts';
 import { countUnresolvedBySeverity } from '../store/incidents.ts';
 import { pendingSummary } from '../store/outbox.ts';
 
@@ -9,13 +10,15 @@ export interface MetricsSources {
   readLastTickMs(): number;
   store: Store;
   clock: Clock;
+  /** The configured services; the store may still hold results of removed ones. */
+  services: readonly string[];
 }
 
 /**
  * Default process metrics plus warden's own gauges, read at scrape time: an outside Prometheus can
  * then alert on what warden cannot tell Telegram itself (alerts stuck in the outbox).
  */
-export function createMetrics({ readLastTickMs, store, clock }: MetricsSources): Registry {
+export function createMetrics({ readLastTickMs, store, clock, services }: MetricsSources): Registry {
   const registry = new Registry();
   // The default 10 ms event-loop sampler alone costs ~0.7 % of a core; 100 ms is precise enough for an alerting daemon.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
@@ -52,6 +55,17 @@ export function createMetrics({ readLastTickMs, store, clock }: MetricsSources):
     async collect() {
       const { oldestPendingAt } = await pendingSummary(store.db);
       this.set(oldestPendingAt === null ? 0 : Math.max(0, clock.now() - oldestPendingAt) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'warden_service_check_ok',
+    help: "1 when a service's latest health check passed, 0 when it failed.",
+    labelNames: ['service'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const result of await latestCheckResults(store))
+        if (services.includes(result.service)) this.set({ service: result.service }, result.ok ? 1 : 0);
     },
   });
   return registry;

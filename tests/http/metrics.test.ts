@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outboxWriter } from '../../src/alerts/outbox.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createTracker, type IncidentTracker } from '../../src/incidents/tracker.ts';
+import { recordCheckResult } from '../../src/store/check-results.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { captureLogger } from '../helpers/logger.ts';
@@ -29,7 +30,7 @@ describe.each(['sqlite', 'postgres'] as const)('/metrics gauges (%s store)', (di
   });
 
   it('counts open incidents by severity and shows how long undelivered alerts have waited', async () => {
-    const metrics = createMetrics({ readLastTickMs: () => clock.now(), store, clock });
+    const metrics = createMetrics({ readLastTickMs: () => clock.now(), store, clock, services: [] });
     const scrape = async () => metrics.metrics();
     expect(await scrape()).toMatch(/^warden_outbox_oldest_pending_age_seconds 0$/m);
 
@@ -46,5 +47,17 @@ describe.each(['sqlite', 'postgres'] as const)('/metrics gauges (%s store)', (di
     // nothing delivers here: the three alerts, the resolution's edit and reply wait
     expect(text).toMatch(/^warden_outbox_pending 5$/m);
     expect(text).toMatch(/^warden_outbox_oldest_pending_age_seconds 90$/m);
+  });
+
+  it("shows each service's latest check", async () => {
+    const metrics = createMetrics({ readLastTickMs: () => clock.now(), store, clock, services: ['api', 'db'] });
+    await recordCheckResult(store, { service: 'removed', at: 2, ok: false, detail: 'refused', latencyMs: 1 });
+    await recordCheckResult(store, { service: 'api', at: 1, ok: false, detail: 'refused', latencyMs: 1 });
+    await recordCheckResult(store, { service: 'api', at: 2, ok: true, detail: '200', latencyMs: 1 });
+    await recordCheckResult(store, { service: 'db', at: 2, ok: false, detail: 'refused', latencyMs: 1 });
+    const text = await metrics.metrics();
+    expect(text).toMatch(/^warden_service_check_ok\{service="api"\} 1$/m);
+    expect(text).toMatch(/^warden_service_check_ok\{service="db"\} 0$/m);
+    expect(text).not.toContain('service="removed"');
   });
 });
