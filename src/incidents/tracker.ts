@@ -18,6 +18,7 @@ import {
   type IncidentChange,
   type IncidentState,
   type Observation,
+  type Severity,
 } from './types.ts';
 
 /**
@@ -213,13 +214,15 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
   };
 }
 
+const logLevelOf = { info: 'info', warning: 'warn', critical: 'error' } as const satisfies Record<Severity, string>;
+
 function logChange(log: Logger, change: IncidentChange): void {
   const { key, severity, detail } = change.incident;
   switch (change.kind) {
     case 'opened':
     case 'escalated':
     case 'noticed':
-      log[severity === 'info' ? 'info' : 'warn']({ key, severity, detail }, `incident ${change.kind}`);
+      log[logLevelOf[severity]]({ key, severity, detail }, `incident ${change.kind}`);
       break;
     case 'resolved':
       log.info({ key, durationMs: change.at - change.incident.openedAt }, 'incident resolved');

@@ -85,7 +85,8 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
     const name = state.service.name;
     const excerpt = (errLogPath ? await tailFile(errLogPath, 15) : '') || recentStderr(state, clock.now());
     state.loopOpen = true;
-    log.error({ key: `crash-loop:${name}`, detail }, 'crash loop');
+    // debug: the tracker logs the incident once when it opens; a crash loop repeats every few seconds
+    log.debug({ key: `crash-loop:${name}`, detail }, 'crash loop');
     await incidents.report(`crash-loop:${name}`, {
       detail,
       excerpt,
@@ -104,7 +105,7 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
     const restarting = app.autorestart && app.status !== 'errored';
     const detail = `${app.name} exited unexpectedly (exit code ${code}${uptimeMs !== null ? `, after ${formatDuration(uptimeMs)} up` : ''}); ${restarting ? 'pm2 restarted it' : 'pm2 did not restart it'}`;
     const key = `service-crashed:${name}`;
-    log.warn({ key, exitCode: app.exitCode, uptimeMs, restarts: app.restarts, status: app.status }, 'service crashed');
+    log.debug({ key, exitCode: app.exitCode, uptimeMs, restarts: app.restarts, status: app.status }, 'service crashed');
     await incidents.report(key, {
       detail,
       excerpt: recentStderr(state, event.at),

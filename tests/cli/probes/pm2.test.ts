@@ -17,7 +17,7 @@ const config = configFrom(`services:
 
 describe('warden check: pm2', () => {
   it('says when no pm2 daemon runs, and does not start one', async () => {
-    expect(await probePm2(config, { PM2_HOME: pm2.home })).toEqual([
+    expect(await probePm2(config, { PM2_HOME: pm2.home }, tempDir())).toEqual([
       {
         name: 'pm2',
         ok: false,
