@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { Registry } from 'prom-client';
 import { createRestartDrivers } from './actions/restart/index.ts';
 import { RestartPolicy } from './actions/restart/restart-policy.ts';
+import { alertModeFor } from './alerts/alert-mode.ts';
 import { alertChats, createAlerts, type AlertsOptions } from './alerts/create-alerts.ts';
 import { outboxWriter } from './alerts/outbox.ts';
 import type { Config } from './config/schema.ts';
@@ -105,7 +106,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
         pid: process.pid,
         host: config.host,
         version: deps.version,
-        alerts: config.telegram.token ? 'telegram' : 'dry-run',
+        alerts: alertModeFor(config),
       });
       runId = run.id;
       logPreviousRun(run.previous);

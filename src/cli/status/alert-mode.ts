@@ -1,3 +1,4 @@
+import { alertModeFor } from '../../alerts/alert-mode.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Run } from '../../store/runs.ts';
 import type { AlertMode } from '../../store/tables.ts';
@@ -8,7 +9,7 @@ import type { AlertMode } from '../../store/tables.ts';
  */
 export function alertModeOf(run: Run | null, config: Config): { mode: AlertMode; from: 'daemon' | 'environment' } {
   if (run?.alerts) return { mode: run.alerts, from: 'daemon' };
-  return { mode: config.telegram.token ? 'telegram' : 'dry-run', from: 'environment' };
+  return { mode: alertModeFor(config), from: 'environment' };
 }
 
 /** One phrase for a status line. */
