@@ -18,6 +18,7 @@ import {
   type IncidentChange,
   type IncidentState,
   type Observation,
+  type Reading,
   type Severity,
 } from './types.ts';
 
@@ -42,6 +43,8 @@ export interface TrackerOptions {
 export interface IncidentTracker {
   /** Opens the incident, or updates the open one (count, last seen, detail): a repeat sends nothing new. */
   report(key: string, observation: Observation): Promise<IncidentChange>;
+  /** How it is now: a problem opens or updates the incident, ok resolves it; null when nothing changed. */
+  observe(key: string, reading: Reading): Promise<IncidentChange | null>;
   /** Resolves the open incident for `key`; null when none is open. */
   resolve(key: string, detail?: string): Promise<IncidentChange | null>;
   /** By incident id or key; null when no unresolved incident matches. */
@@ -99,7 +102,13 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
   const history = (trx: Kysely<Tables>, incident: Incident, at: number, event: string, detail: string) =>
     addIncidentHistory(trx, { incidentId: incident.id, at, event, detail });
 
-  return {
+  const tracker: IncidentTracker = {
+    observe: async (key, reading) => {
+      if (reading.ok) return tracker.resolve(key, reading.detail);
+      const { ok: _ok, ...observation } = reading;
+      return tracker.report(key, observation);
+    },
+
     report: async (key, observation) =>
       (await commit(async (trx, at) => {
         const { topic, subject } = parseIncidentKey(key);
@@ -212,6 +221,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
       return () => listeners.delete(listener);
     },
   };
+  return tracker;
 }
 
 const logLevelOf = { info: 'info', warning: 'warn', critical: 'error' } as const satisfies Record<Severity, string>;

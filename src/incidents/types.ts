@@ -69,6 +69,14 @@ export interface Observation {
 }
 
 /**
+ * A level-triggered reading of one incident key: how things are now. A problem opens or updates the
+ * incident; `ok` resolves it if one is open (also one opened by an earlier run of warden).
+ * @example incidents.observe('disk-usage:/', { ok: false, detail: '91% used', severity: 'critical' })
+ * @example incidents.observe('disk-usage:/', { ok: true, detail: '62% used' })
+ */
+export type Reading = ({ ok: false } & Observation) | { ok: true; detail: string };
+
+/**
  * `opened`: a new incident. `escalated`: its severity rose. `updated`: a repeat (no new message).
  * `noticed`: a one-shot incident recorded already resolved (`warden-restarted`).
  */

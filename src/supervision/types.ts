@@ -1,4 +1,4 @@
-import type { IncidentAction, IncidentState, Observation } from '../incidents/types.ts';
+import type { IncidentAction, IncidentState, Observation, Reading } from '../incidents/types.ts';
 import type { ServiceConfig } from '../config/schema.ts';
 
 /**
@@ -6,6 +6,8 @@ import type { ServiceConfig } from '../config/schema.ts';
  * @example await incidents.report('service-down:api', { detail: 'GET …: timed out after 5000ms', severity: 'critical' })
  */
 export interface IncidentSink {
+  /** Level-triggered: a problem opens or updates the incident, ok resolves it if open. */
+  observe(key: string, reading: Reading): Promise<unknown>;
   report(key: string, observation: Observation): Promise<unknown>;
   /** Resolves the unresolved incident with this key; a no-op when there is none. */
   resolve(key: string, detail: string): Promise<unknown>;

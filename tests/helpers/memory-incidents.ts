@@ -1,4 +1,4 @@
-import type { IncidentAction, IncidentState, Observation } from '../../src/incidents/types.ts';
+import type { IncidentAction, IncidentState, Observation, Reading } from '../../src/incidents/types.ts';
 import type { IncidentSink, SilenceReader } from '../../src/supervision/types.ts';
 
 interface Open {
@@ -13,6 +13,12 @@ export class MemoryIncidents implements IncidentSink {
   readonly open = new Map<string, Open>();
   readonly reports: Array<{ key: string; observation: Observation; at: number }> = [];
   readonly resolutions: Array<{ key: string; detail: string; at: number }> = [];
+
+  observe(key: string, reading: Reading): Promise<void> {
+    if (reading.ok) return this.resolve(key, reading.detail);
+    const { ok: _ok, ...observation } = reading;
+    return this.report(key, observation);
+  }
 
   report(key: string, observation: Observation): Promise<void> {
     this.reports.push({ key, observation, at: Date.now() });
