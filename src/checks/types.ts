@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Pm2Reader } from '../pm2/types.ts';
 
 /**
  * What one check observed. A check never throws: every failure is `ok: false` with a one-line
@@ -11,38 +12,6 @@ export interface CheckResult {
   latencyMs: number;
   /** Output worth showing in the alert (command output, error log lines), raw and untrimmed. */
   excerpt?: string;
-}
-
-/**
- * A pm2 app as warden needs it: a handful of named fields, never the raw pm2 object (that one
- * carries the app's whole environment, secrets included).
- * @example { name: 'api', pmId: 0, pid: 4242, status: 'online', restarts: 2, unstableRestarts: 0, startedAt: 1764300725000, createdAt: 1764300000000, exitCode: 0, errLogPath: '/root/.pm2/logs/api-error.log', autorestart: true }
- */
-export interface Pm2AppInfo {
-  name: string;
-  pmId: number;
-  pid: number | null;
-  /** pm2's status: online, launching, stopping, stopped, errored, waiting restart, one-launch-status. */
-  status: string;
-  restarts: number;
-  unstableRestarts: number;
-  /** When the current process started (pm2's `pm_uptime`). */
-  startedAt: number | null;
-  createdAt: number | null;
-  exitCode: number | null;
-  errLogPath: string | null;
-  autorestart: boolean;
-  /** How long pm2 waits for the app to exit on stop/restart before it sends SIGKILL. */
-  killTimeoutMs: number;
-}
-
-/**
- * Read access to the pm2 daemon of PM2_HOME. `describe` rejects with a one-line reason
- * (`pm2 daemon not running (PM2_HOME=/root/.pm2)`) when there is no daemon to ask.
- * @example const app = await pm2.describe('api', signal) // null when pm2 has no such app
- */
-export interface Pm2Reader {
-  describe(app: string, signal?: AbortSignal): Promise<Pm2AppInfo | null>;
 }
 
 /**

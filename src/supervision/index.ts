@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import type { Config, ServiceConfig } from '../config/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -8,8 +6,9 @@ import { tailFile } from '../lib/tail-file.ts';
 import type { Store } from '../store/db.ts';
 import { createCheckResultWriter } from './check-result-writer.ts';
 import { Dependencies } from './dependencies.ts';
-import { createHostHealth, type HostHealthOptions } from './host-health.ts';
-import { createPm2Client, type Pm2Client } from './pm2-client.ts';
+import { createHostHealth, type HostHealthOptions } from '../host/health.ts';
+import { createPm2Client, pm2Home } from '../pm2/client.ts';
+import type { Pm2Client } from '../pm2/types.ts';
 import { createPm2Events } from './pm2-events.ts';
 import { createServiceMonitor, type ServiceMonitor } from './service-monitor.ts';
 import type { IncidentSink, Restarter } from './types.ts';
@@ -39,11 +38,6 @@ export interface Supervision {
   /** In start order: the check-result writer, pm2 events, one monitor per service, host health. */
   parts: Part[];
   monitors: Map<string, ServiceMonitor>;
-}
-
-/** PM2_HOME as pm2 resolves it. */
-export function pm2Home(env: NodeJS.ProcessEnv): string {
-  return env.PM2_HOME ?? path.join(env.HOME ?? os.homedir(), '.pm2');
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Part } from '../lib/part.ts';
 import { runInBackground } from '../lib/run-in-background.ts';
 import { tailFile } from '../lib/tail-file.ts';
 import type { Dependencies } from './dependencies.ts';
-import type { Pm2Client, Pm2ProcessEvent } from './pm2-client.ts';
+import type { Pm2Client, Pm2ProcessEvent } from '../pm2/types.ts';
 import type { IncidentSink } from './types.ts';
 
 export interface Pm2EventsOptions {

@@ -1,5 +1,6 @@
 import { runCheck } from '../checks/index.ts';
-import type { CheckResult, Pm2Reader } from '../checks/types.ts';
+import type { CheckResult } from '../checks/types.ts';
+import type { Pm2Reader } from '../pm2/types.ts';
 import type { ServiceConfig } from '../config/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import { linkedSignal } from '../lib/linked-signal.ts';

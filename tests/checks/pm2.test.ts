@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { probePm2 } from '../../src/checks/pm2.ts';
-import type { Pm2AppInfo, Pm2Reader } from '../../src/checks/types.ts';
+import type { Pm2AppInfo, Pm2Reader } from '../../src/pm2/types.ts';
 import { WardenError } from '../../src/lib/errors.ts';
 
 const live = () => new AbortController().signal;

@@ -3,8 +3,7 @@ import { pino } from 'pino';
 import type { Config } from '../../config/schema.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { describeError } from '../../lib/errors.ts';
-import { pm2Home } from '../../supervision/index.ts';
-import { createPm2Client, socketAccepts } from '../../supervision/pm2-client.ts';
+import { createPm2Client, pm2Home, socketAccepts } from '../../pm2/client.ts';
 import type { ProbeResult } from './types.ts';
 
 /**

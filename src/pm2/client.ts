@@ -1,53 +1,11 @@
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import type { Pm2AppInfo, Pm2Reader } from '../checks/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { describeError, WardenError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Part } from '../lib/part.ts';
 import { every } from '../scheduler/every.ts';
-
-/**
- * One `process:event` from pm2's bus, reduced to named fields.
- * @example { event: 'exit', manually: false, at: 1764300725000, app: { name: 'api', status: 'stopped', exitCode: 1, … } }
- */
-export interface Pm2ProcessEvent {
-  /** online, exit, start, stop, restart, reload, delete, 'restart overlimit', … */
-  event: string;
-  manually: boolean;
-  at: number;
-  app: Pm2AppInfo;
-}
-
-/** A chunk an app wrote to stderr, as pm2's bus relays it. */
-export interface Pm2ErrorOutput {
-  app: string;
-  at: number;
-  text: string;
-}
-
-/**
- * warden's connection to the pm2 daemon of PM2_HOME. It only ever attaches to a daemon that is
- * already running (pm2's own `connect()` would start one), re-attaches when the daemon comes back,
- * and every call is bounded by a timeout because calls on a dead daemon hang without an error.
- * @example const client = createPm2Client({ home, log, clock }); await client.start(); await client.describe('api')
- */
-export interface Pm2Client extends Part, Pm2Reader {
-  readonly home: string;
-  attached(): boolean;
-  list(signal?: AbortSignal): Promise<Pm2AppInfo[]>;
-  restart(app: string, signal?: AbortSignal): Promise<void>;
-  /**
-   * Whether warden asked pm2 to restart this app in the last `restartRequestTtlMs` and that request
-   * was not claimed yet; claims it. Tells warden's restarts from an operator's in the log.
-   */
-  claimRestartRequest(app: string): boolean;
-  onEvent(listener: (event: Pm2ProcessEvent) => void): void;
-  onErrorOutput(listener: (output: Pm2ErrorOutput) => void): void;
-  /** Called on every attach, the first and each one after the daemon came back. */
-  onAttach(listener: () => void): void;
-  onDetach(listener: () => void): void;
-}
+import type { Pm2AppInfo, Pm2Client, Pm2ErrorOutput, Pm2ProcessEvent } from './types.ts';
 
 export interface Pm2ClientOptions {
   /** PM2_HOME; pm2 itself reads it from the environment when first imported, so they must agree. */
@@ -82,6 +40,11 @@ interface Pm2Api {
 }
 interface Pm2Module {
   custom: new (options: { pm2_home: string }) => Pm2Api;
+}
+
+/** PM2_HOME as pm2 resolves it. */
+export function pm2Home(env: NodeJS.ProcessEnv): string {
+  return env.PM2_HOME ?? path.join(env.HOME ?? os.homedir(), '.pm2');
 }
 
 export function createPm2Client(options: Pm2ClientOptions): Pm2Client {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHostHealth, readHost, type HostSample } from '../../src/supervision/host-health.ts';
+import { createHostHealth, readHost, type HostSample } from '../../src/host/health.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { MemoryIncidents } from '../helpers/memory-incidents.ts';
