@@ -34,3 +34,9 @@ export interface CheckKind<O> {
   options: z.ZodType<O>;
   run(options: O, signal: AbortSignal, target: CheckTarget): Promise<CheckResult>;
 }
+
+/** Any registered kind, whatever its options: what the registry and the config schema work with. */
+export interface RegisteredCheckKind {
+  options: z.ZodType;
+  run(options: never, signal: AbortSignal, target: CheckTarget): Promise<CheckResult>;
+}

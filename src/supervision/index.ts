@@ -96,6 +96,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       }),
     );
   parts.push(...monitors.values());
-  if (tuning?.hostHealth !== false) parts.push(createHostHealth({ incidents, clock, log, ...tuning?.hostHealth }));
+  if (tuning?.hostHealth !== false)
+    parts.push(createHostHealth({ incidents, clock, log, ...config.hostHealth, ...tuning?.hostHealth }));
   return { parts, monitors };
 }

@@ -1,10 +1,26 @@
-import type { RestartStrategy } from '../../config/schema.ts';
 import { commandRestart } from './command.ts';
 import { noRestart } from './none.ts';
 import { pm2Restart, type Pm2Restarter } from './pm2.ts';
 import type { RestartDriver } from './types.ts';
 
-/** The driver for each `restart.strategy`; a new strategy is its file and one line here. */
-export function createRestartDrivers(deps: { pm2: Pm2Restarter | null }): Record<RestartStrategy, RestartDriver> {
-  return { pm2: pm2Restart(deps.pm2), command: commandRestart, none: noRestart };
+interface RestartDeps {
+  pm2: Pm2Restarter | null;
+}
+
+/**
+ * Every `restart.strategy`, by its config name: a new strategy is its file and one line here; the
+ * config schema (`actions/restart/config.ts`) takes its names from this object.
+ */
+export const restartDrivers = {
+  pm2: (deps: RestartDeps) => pm2Restart(deps.pm2),
+  command: () => commandRestart,
+  none: () => noRestart,
+} satisfies Record<string, (deps: RestartDeps) => RestartDriver>;
+
+export type RestartStrategy = keyof typeof restartDrivers;
+
+/** The driver for each `restart.strategy`. */
+export function createRestartDrivers(deps: RestartDeps): Record<RestartStrategy, RestartDriver> {
+  const entries = Object.entries(restartDrivers).map(([name, build]) => [name, build(deps)]);
+  return Object.fromEntries(entries) as Record<RestartStrategy, RestartDriver>;
 }

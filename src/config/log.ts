@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { filePath, type SchemaContext } from './context.ts';
+import { size } from './fields.ts';
+
+/** `log`: warden's own log, on stdout and in a file rolled by size and day. */
+export function logSchema(context: SchemaContext) {
+  return z
+    .strictObject({
+      level: z
+        .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], {
+          error: 'must be one of: trace, debug, info, warn, error, fatal',
+        })
+        .default('info'),
+      stdout: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
+      file: filePath(context).prefault('logs/warden.log'),
+      maxSize: size('10MB').prefault('10MB'),
+      keep: z.number().int().min(1).default(14),
+    })
+    .prefault({})
+    .transform(({ maxSize, keep, stdout, ...rest }) => ({
+      ...rest,
+      stdout: stdout ?? null,
+      maxFileBytes: maxSize,
+      keepFiles: keep,
+    }));
+}
