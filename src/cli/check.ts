@@ -11,6 +11,7 @@ export const check = {
   usage: 'check',
   summary: 'validate the config and probe every dependency: one ✓/✗ line each, with the fix',
   options: {},
+  maxPositionals: 0,
   async run({ configPath, io }) {
     const { config, file, secrets } = loadConfig(configPath, io.env);
     const scrub = createScrubber(secrets);

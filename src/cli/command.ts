@@ -13,12 +13,14 @@ export interface CommandInput {
 
 /**
  * One `warden` subcommand. Returns the exit code; throws ConfigError (exit 78) or WardenError
- * (one line, exit 1) for failures the operator can fix.
+ * (one line; the exit code of its code in `lib/errors.ts`, 64 for USAGE) for failures the operator can fix.
  * @example export const status = { usage: 'status [--json]', summary: '…', options: { json: { type: 'boolean' } }, run } satisfies Command
  */
 export interface Command {
   usage: string;
   summary: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** How many words may follow the command name; more is a usage error (exit 64). Unset: the command checks. */
+  maxPositionals?: number;
   run(input: CommandInput): Promise<number>;
 }

@@ -11,6 +11,7 @@ export const incidents = {
   usage: 'incidents [--all] [--json]',
   summary: `open and acknowledged incidents (--all: the newest ${recentLimit} in any state)`,
   options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
+  maxPositionals: 0,
   async run({ options, configPath, io }) {
     const { config } = loadConfig(configPath, io.env);
     const store = await openStore(config.store.url);

@@ -44,6 +44,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(`warden ${name}: ${describeError(err)}; usage: warden ${command.usage}`);
     return 64;
   }
+  const extra = parsed.positionals.slice(command.maxPositionals ?? Infinity);
+  if (extra.length > 0) {
+    io.err(`warden ${name}: unexpected argument "${extra.join(' ')}"; usage: warden ${command.usage}`);
+    return 64;
+  }
   if (parsed.values.help) {
     io.out(`usage: warden ${command.usage} [--config PATH]\n\n${command.summary}`);
     return 0;
@@ -63,8 +68,11 @@ function reportFailure(err: unknown, name: string, io: Io): number {
   }
   // The config (and so the secrets) may not be loaded here: scrub by shape.
   const scrub = createScrubber([]);
-  if (err instanceof WardenError) io.err(`warden ${name}: ${scrub(err.message)}`);
-  else io.err(`warden ${name}: unexpected error: ${scrub(describeError(err))} (please report this)`);
+  if (err instanceof WardenError) {
+    io.err(`warden ${name}: ${scrub(err.message)}`);
+    return err.exitCode;
+  }
+  io.err(`warden ${name}: unexpected error: ${scrub(describeError(err))} (please report this)`);
   return 1;
 }
 

@@ -19,13 +19,13 @@ export const silence = {
     const topic = target.split(':')[0] ?? '';
     if (target !== silenceAll && !known.includes(target) && !isTopic(topic))
       throw new WardenError(
-        'UNKNOWN_TARGET',
+        'USAGE',
         `"${target}" is not a service, backup target, topic or incident key; known services: ${Object.keys(config.services).join(', ') || 'none'}`,
       );
     const lifting = length === 'off' || length === '0';
     const durationMs = lifting ? 0 : parseDuration(length);
     if (durationMs === undefined || (!lifting && durationMs <= 0))
-      throw new WardenError('BAD_DURATION', `"${length}" is not a duration; write it like 30m, 2h or 1d (or off)`);
+      throw new WardenError('USAGE', `"${length}" is not a duration; write it like 30m, 2h or 1d (or off)`);
     const store = await openStore(config.store.url);
     try {
       const now = Date.now();

@@ -7,6 +7,7 @@ export const status = {
   usage: 'status [--json]',
   summary: 'services, open incidents, last backups, disk use and the alert backlog, read from the store',
   options: { json: { type: 'boolean' } },
+  maxPositionals: 0,
   async run({ configPath, io, options }) {
     const { config } = loadConfig(configPath, io.env);
     const store = await openStore(config.store.url);

@@ -1,3 +1,5 @@
+import { WardenError } from '../lib/errors.ts';
+
 /** One thing wrong in the config file, at a dotted key path. */
 export interface ConfigProblem {
   path: string;
@@ -8,15 +10,12 @@ export interface ConfigProblem {
  * The config cannot be used. Printed one line per problem as `FILE: KEY.PATH: what is wrong`,
  * and the process exits 78 (EX_CONFIG).
  */
-export class ConfigError extends Error {
-  readonly code = 'WARDEN_CONFIG';
-  readonly exitCode = 78;
-
+export class ConfigError extends WardenError {
   constructor(
     readonly file: string,
     readonly problems: readonly ConfigProblem[],
   ) {
-    super(problems.map((p) => formatProblem(file, p)).join('\n'));
+    super('CONFIG_INVALID', problems.map((p) => formatProblem(file, p)).join('\n'));
     this.name = 'ConfigError';
   }
 }

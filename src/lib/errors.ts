@@ -1,16 +1,48 @@
 /**
+ * Every code a WardenError carries, with the exit code the CLI ends with. Codes are stable: logs,
+ * tests and operators' scripts may match on them, so rename one only with a note in the changelog.
+ */
+export const errorCodes = {
+  /** The command line is wrong: a missing or extra argument, an unknown option or value (EX_USAGE). */
+  USAGE: 64,
+  /** The config file is missing or invalid; every problem is listed (EX_CONFIG). */
+  CONFIG_INVALID: 78,
+  /** warden's own store cannot be opened or migrated. */
+  STORE_UNAVAILABLE: 1,
+  /** `warden ack` names no open incident. */
+  NO_SUCH_INCIDENT: 1,
+  /** No pm2 daemon runs for PM2_HOME. */
+  PM2_UNAVAILABLE: 1,
+  /** A pm2 call got no answer in time (the daemon is stuck or was killed). */
+  PM2_TIMEOUT: 1,
+  /** pm2 answered a call with an error (e.g. `process or namespace not found`). */
+  PM2_FAILED: 1,
+  /** A pm2 call was cancelled because warden is stopping. */
+  PM2_ABORTED: 1,
+  /** The /healthz and /metrics server cannot listen on http.listen. */
+  HTTP_LISTEN: 1,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/**
  * A failure the operator can fix (unreachable database, missing pg_dump, wrong token). The CLI
- * prints `message` as one line — what failed, where, and the fix — never a stack trace.
- * @example new WardenError('STORE_UNREACHABLE', 'store 127.0.0.1:5433: connection refused — is PostgreSQL running? check store.url')
+ * prints `message` as one line — what failed, where, and the fix — never a stack trace, and exits
+ * with the code's exit code.
+ * @example new WardenError('STORE_UNAVAILABLE', 'store 127.0.0.1:5433/warden: cannot connect (connect ECONNREFUSED 127.0.0.1:5433); check store.url')
  */
 export class WardenError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = 'WardenError';
+  }
+
+  get exitCode(): number {
+    return errorCodes[this.code];
   }
 }
 

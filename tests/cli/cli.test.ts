@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
+import Database from 'better-sqlite3';
+import { migrations } from '../../src/store/migrations/index.ts';
 import { captureIo } from '../helpers/io.ts';
+import { createTestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 function writeConfig(text: string): string {
@@ -80,5 +83,101 @@ describe('warden cli', () => {
     ]);
     expect(status.backups).toEqual([{ target: 'main', state: 'none yet', at: null, sizeBytes: null, error: null }]);
     expect(status.disk).toEqual([expect.objectContaining({ path: dir, error: null })]);
+  });
+
+  it('a usage error exits 64 from every command, extra arguments included', async () => {
+    const file = writeConfig('');
+    for (const argv of [
+      ['status', 'now'],
+      ['incidents', 'open'],
+      ['check', 'all'],
+      ['ack'],
+      ['alert', 'tset'],
+      ['silence', 'api'],
+      ['status', '--jsno'],
+    ]) {
+      const io = captureIo();
+      expect(await main([...argv, '--config', file], io), argv.join(' ')).toBe(64);
+      expect(io.stderr).toHaveLength(1);
+    }
+  });
+});
+
+describe('warden check only probes', () => {
+  const known = Object.keys(migrations);
+
+  it('creates no folder and no store file on a fresh install', async () => {
+    const dir = tempDir();
+    const file = writeConfig(
+      `store: { url: "sqlite:${dir}/data/w.db" }\nlog: { file: ${dir}/logs/w.log }\nbackups: { dir: ${dir}/b }\n`,
+    );
+    const io = captureIo();
+    expect(await main(['check', '--config', file], io)).toBe(0);
+    expect(io.stdout).toContain(
+      `✓ store: sqlite ${dir}/data/w.db: not created yet; warden run creates and migrates it`,
+    );
+    expect(io.stdout).toContain(`✓ log folder: ${dir}/logs does not exist yet; warden creates it in ${dir}`);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('says a SQLite store needs migrating and leaves it as it was', async () => {
+    const dir = tempDir();
+    const db = new Database(path.join(dir, 'w.db'));
+    db.exec('CREATE TABLE kysely_migration (name varchar(255) PRIMARY KEY, timestamp varchar(255) NOT NULL)');
+    db.prepare('INSERT INTO kysely_migration VALUES (?, ?)').run(known[0], new Date().toISOString());
+    db.close();
+    const file = writeConfig(
+      `store: { url: "sqlite:${dir}/w.db" }\nlog: { file: ${dir}/w.log }\nbackups: { dir: ${dir} }\n`,
+    );
+    const io = captureIo();
+    expect(await main(['check', '--config', file], io)).toBe(0);
+    expect(io.stdout).toContain(
+      `✓ store: sqlite ${dir}/w.db: needs migrating (${known.slice(1).join(', ')} pending); warden run applies them at start`,
+    );
+    const after = new Database(path.join(dir, 'w.db'), { readonly: true });
+    const tables = after.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+    const ran = after.prepare('SELECT name FROM kysely_migration').all();
+    after.close();
+    expect(tables).toEqual([{ name: 'kysely_migration' }]);
+    expect(ran).toEqual([{ name: known[0] }]);
+  });
+
+  it('fails on a store written by a newer warden', async () => {
+    const dir = tempDir();
+    const db = new Database(path.join(dir, 'w.db'));
+    db.exec('CREATE TABLE kysely_migration (name varchar(255) PRIMARY KEY, timestamp varchar(255) NOT NULL)');
+    for (const name of [...known, '999_future']) db.prepare('INSERT INTO kysely_migration VALUES (?, ?)').run(name, '');
+    db.close();
+    const file = writeConfig(
+      `store: { url: "sqlite:${dir}/w.db" }\nlog: { file: ${dir}/w.log }\nbackups: { dir: ${dir} }\n`,
+    );
+    const io = captureIo();
+    expect(await main(['check', '--config', file], io)).toBe(1);
+    expect(io.stdout.find((l) => l.startsWith('✗ store:'))).toBe(
+      `✗ store: sqlite ${dir}/w.db: written by a newer warden (unknown migrations 999_future) — fix: run the warden version that wrote this store, or point store.url at another one`,
+    );
+  });
+
+  it('says an empty PostgreSQL store needs migrating and creates no table in it', async () => {
+    const database = await createTestDatabase();
+    try {
+      const dir = tempDir();
+      const file = writeConfig(
+        `store: { url: "${database.url}" }\nlog: { file: ${dir}/w.log }\nbackups: { dir: ${dir} }\n`,
+      );
+      const io = captureIo();
+      expect(await main(['check', '--config', file], io)).toBe(0);
+      expect(io.stdout.find((l) => l.startsWith('✓ store:'))).toMatch(
+        new RegExp(`: needs migrating \\(${known.join(', ')} pending\\)`),
+      );
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const tables = await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+      await client.end();
+      expect(tables.rows).toEqual([]);
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -49,18 +49,18 @@ describe('warden silence', () => {
       expect(await main(['silence', target, '2h', '--config', config], captureIo())).toBe(0);
   });
 
-  it('refuses an unknown target or a bad duration in one line', async () => {
+  it('refuses an unknown target or a bad duration in one line, as a usage error (exit 64)', async () => {
     const config = setup();
     const unknown = captureIo();
-    expect(await main(['silence', 'apii', '30m', '--config', config], unknown)).toBe(1);
+    expect(await main(['silence', 'apii', '30m', '--config', config], unknown)).toBe(64);
     expect(unknown.stderr).toEqual([
       'warden silence: "apii" is not a service, backup target, topic or incident key; known services: api, bot',
     ]);
     const bad = captureIo();
-    expect(await main(['silence', 'api', 'soon', '--config', config], bad)).toBe(1);
+    expect(await main(['silence', 'api', 'soon', '--config', config], bad)).toBe(64);
     expect(bad.stderr).toEqual(['warden silence: "soon" is not a duration; write it like 30m, 2h or 1d (or off)']);
     const missing = captureIo();
-    expect(await main(['silence', 'api', '--config', config], missing)).toBe(1);
+    expect(await main(['silence', 'api', '--config', config], missing)).toBe(64);
     expect(missing.stderr[0]).toContain('usage: warden silence TARGET DURATION [--reason TEXT]');
   });
 });

@@ -4,7 +4,10 @@ import type { Config } from '../../config/schema.ts';
 import { describeError } from '../../lib/errors.ts';
 import type { ProbeResult } from './types.ts';
 
-/** The folders warden writes to exist (or can be created) and are writable. */
+/**
+ * The folders warden writes to are writable, or can be created: `warden check` only looks, so a
+ * folder not there yet is fine when its nearest existing parent is writable.
+ */
 export function probeFolders(config: Config): ProbeResult[] {
   const folders = new Map<string, string>([
     ['log folder', path.dirname(config.log.file)],
@@ -13,10 +16,13 @@ export function probeFolders(config: Config): ProbeResult[] {
   if (config.store.url.startsWith('sqlite:'))
     folders.set('store folder', path.dirname(config.store.url.slice('sqlite:'.length)));
   return [...folders].map(([name, dir]) => {
+    const existing = nearestExisting(dir);
     try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.accessSync(dir, fs.constants.W_OK);
-      return { name, ok: true, detail: `${dir} is writable` };
+      if (!fs.statSync(existing).isDirectory()) throw new Error(`${existing} is not a folder`);
+      fs.accessSync(existing, fs.constants.W_OK);
+      const detail =
+        existing === dir ? `${dir} is writable` : `${dir} does not exist yet; warden creates it in ${existing}`;
+      return { name, ok: true, detail };
     } catch (err) {
       return {
         name,
@@ -26,4 +32,10 @@ export function probeFolders(config: Config): ProbeResult[] {
       };
     }
   });
+}
+
+function nearestExisting(dir: string): string {
+  let current = dir;
+  while (!fs.existsSync(current) && path.dirname(current) !== current) current = path.dirname(current);
+  return current;
 }
