@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { duration, postgresUrl } from '../config/fields.ts';
 import { describeError } from '../lib/errors.ts';
-import { describePostgresUrl } from '../store/db.ts';
+import { describePostgresUrl } from '../lib/postgres-url.ts';
 import { linkedSignal } from '../lib/linked-signal.ts';
 import { stopwatch } from './elapsed.ts';
 import type { CheckKind, CheckResult } from './types.ts';

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { describeError, WardenError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import { describePostgresUrl } from '../lib/postgres-url.ts';
 import { migrations } from './migrations/index.ts';
 import type { Tables } from './tables.ts';
 
@@ -95,15 +96,5 @@ async function migrate(store: Store): Promise<void> {
         cause: error,
       },
     );
-  }
-}
-
-/** `postgres://user:secret@db:5432/warden` → `db:5432/warden` (never the password). */
-export function describePostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
-  } catch {
-    return 'postgres (unparseable URL)';
   }
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Config } from '../../config/schema.ts';
 import { describeError } from '../../lib/errors.ts';
-import { describePostgresUrl } from '../../store/db.ts';
+import { describePostgresUrl } from '../../lib/postgres-url.ts';
 import type { ProbeResult } from './types.ts';
 
 const run = promisify(execFile);
