@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { duration } from '../config/fields.ts';
 import { runShell } from '../lib/run-shell.ts';
+import { head } from '../lib/text.ts';
 import type { CheckKind, CheckResult } from './types.ts';
 
 export const commandOptions = z
   .strictObject({
+    /** Given to `sh -c` as written; `${VAR}` is left for the shell to expand from warden's environment. */
     run: z.string().min(1, 'must be a shell command'),
     timeout: duration('10s').prefault('10s'),
   })
@@ -22,7 +24,7 @@ export async function probeCommand(options: CommandOptions, signal: AbortSignal)
   if (result.aborted) return { ok: false, detail: `${label}: cancelled (warden is stopping)`, ...base };
   if (result.exitCode === 0) return { ok: true, detail: `${label}: exit 0 in ${result.durationMs}ms`, ...base };
   const how = result.exitCode !== null ? `exit ${result.exitCode}` : `killed by ${result.signal ?? 'a signal'}`;
-  const lastLine = excerpt.split('\n').at(-1)?.slice(0, 200);
+  const lastLine = head(excerpt.split('\n').at(-1) ?? '', 200);
   return { ok: false, detail: `${label}: ${how}${lastLine ? ` — ${lastLine}` : ''}`, ...base };
 }
 

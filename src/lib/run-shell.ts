@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { describeError } from './errors.ts';
+import { cleanText, tail } from './text.ts';
 
 export interface ShellOptions {
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Only the end of the output is kept; it is what explains a failure. */
+  /** Only the end of the output is kept (in UTF-16 units, cut between characters); it is what explains a failure. */
   maxOutputBytes?: number;
 }
 
@@ -17,7 +19,7 @@ export interface ShellResult {
   signal: NodeJS.Signals | null;
   timedOut: boolean;
   aborted: boolean;
-  /** stdout and stderr interleaved, trimmed to the last `maxOutputBytes`. */
+  /** stdout and stderr interleaved, without terminal control sequences, trimmed to the last `maxOutputBytes`. */
   output: string;
   durationMs: number;
   /** Why it could not be started, e.g. `spawn /bin/sh ENOENT`. */
@@ -29,13 +31,17 @@ const graceMs = 1000;
 
 /**
  * Runs `/bin/sh -c command` in its own process group and always settles: on timeout or abort the
- * whole group is killed, so a hung `curl` started by the command cannot outlive it.
+ * whole group is killed, so a hung `curl` started by the command cannot outlive it. The command
+ * string goes to the shell as written: `${VAR}` in it is the shell's own expansion of warden's
+ * environment, so a value can never become shell syntax.
  */
 export function runShell(command: string, options: ShellOptions): Promise<ShellResult> {
   const maxBytes = options.maxOutputBytes ?? 16 * 1024;
   const started = performance.now();
   return new Promise((resolve) => {
     let output = '';
+    // one decoder per stream: a character split across two chunks must not become U+FFFD
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
     let timedOut = false;
     let aborted = false;
     let settled = false;
@@ -47,11 +53,13 @@ export function runShell(command: string, options: ShellOptions): Promise<ShellR
       settled = true;
       for (const timer of timers) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve({ ...partial, timedOut, aborted, output, durationMs: Math.round(performance.now() - started) });
+      const text = tail(cleanText(output + decoders.stdout.end() + decoders.stderr.end()), maxBytes);
+      resolve({ ...partial, timedOut, aborted, output: text, durationMs: Math.round(performance.now() - started) });
     };
-    const append = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      if (output.length > maxBytes) output = output.slice(-maxBytes);
+    // twice the limit is kept raw, so control sequences removed later still leave a full tail
+    const append = (decoder: StringDecoder, chunk: Buffer): void => {
+      output += decoder.write(chunk);
+      if (output.length > 2 * maxBytes) output = tail(output, 2 * maxBytes);
     };
     const killGroup = (sig: NodeJS.Signals): void => {
       try {
@@ -75,8 +83,8 @@ export function runShell(command: string, options: ShellOptions): Promise<ShellR
       stop();
     }
 
-    child.stdout.on('data', append);
-    child.stderr.on('data', append);
+    child.stdout.on('data', (chunk: Buffer) => append(decoders.stdout, chunk));
+    child.stderr.on('data', (chunk: Buffer) => append(decoders.stderr, chunk));
     child.once('error', (err) => finish({ exitCode: null, signal: null, error: describeError(err) }));
     child.once('close', (code, sig) => finish({ exitCode: code, signal: sig, error: null }));
     timers.push(

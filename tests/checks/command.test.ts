@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandOptions, probeCommand } from '../../src/checks/command.ts';
+import { isWellFormed } from '../../src/lib/text.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const live = () => new AbortController().signal;
@@ -55,5 +56,38 @@ describe('command check', () => {
     const result = await probeCommand(options('seq 1 100000; exit 1'), live());
     expect(result.excerpt!.length).toBeLessThanOrEqual(4096);
     expect(result.excerpt!.endsWith('100000')).toBe(true);
+  });
+});
+
+describe('command check output', () => {
+  it('keeps 10,000 emoji intact within 4096 units, without U+FFFD', async () => {
+    const result = await probeCommand(
+      options(`node -e 'process.stdout.write("😀".repeat(10000))'; exit 1`, '10s'),
+      live(),
+    );
+    expect(result.excerpt!.length).toBeLessThanOrEqual(4096);
+    expect(result.excerpt!.length).toBeGreaterThan(4000);
+    expect(result.excerpt).toMatch(/^(😀)+$/u);
+    expect(result.detail).not.toContain('\uFFFD');
+    expect(isWellFormed(result.detail)).toBe(true);
+  });
+
+  it('strips terminal control sequences from the output', async () => {
+    const result = await probeCommand(options(`printf '\\033]0;title\\007\\033[31mfailed\\033[0m\\n'; exit 2`), live());
+    expect(result.excerpt).toBe('failed');
+    expect(result.detail).toMatch(/exit 2 — failed$/);
+  });
+
+  it('passes ${VAR} to the shell: a value is data, never shell syntax', async () => {
+    const dir = tempDir();
+    process.env.WARDEN_TEST_INJECT = `x; touch ${dir}/PWNED`;
+    try {
+      const result = await probeCommand(options('echo "${WARDEN_TEST_INJECT}"; exit 1'), live());
+      expect(result.excerpt).toBe(`x; touch ${dir}/PWNED`);
+      expect(result.detail).toContain('command "echo "${WARDEN_TEST_INJECT}"; exit 1"');
+      expect(fs.existsSync(path.join(dir, 'PWNED'))).toBe(false);
+    } finally {
+      delete process.env.WARDEN_TEST_INJECT;
+    }
   });
 });
