@@ -1,17 +1,23 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.ts';
-import { interpolate, type Substitutions } from './interpolate.ts';
+import { interpolate, isShellString, type Substitutions } from './interpolate.ts';
 import { configSchema, type Config } from './schema.ts';
 
 export interface LoadedConfig {
   config: Config;
   file: string;
-  /** Secret values found in the config (bot token, URL passwords): the logger scrubs them everywhere. */
+  /**
+   * Values that must never leave warden: the bot token, URL passwords, the values of variables whose
+   * name says PASSWORD, TOKEN, SECRET or KEY, of those a shell string assigns to such a name, and of
+   * those listed in `redact:`. One scrubber masks them on every way out.
+   */
   secrets: string[];
+  /** The environment variable the bot token comes from (for messages), or null when written empty. */
+  tokenVariable: string | null;
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -41,22 +47,40 @@ export function parseConfig(
   file: string,
   options: { env: NodeJS.ProcessEnv; baseDir: string },
 ): LoadedConfig {
-  const document = parseDocument(text, {
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      document.errors.map((e) => ({
+  const lineCounter = new LineCounter();
+  // duplicates are found below, with the key's full path; the parser only knows "not unique"
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter });
+  const at = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `line ${line}, column ${col}`;
+  };
+  const syntax = document.errors.map((e) => ({
+    path: '',
+    message: `${at(e.pos[0])}: YAML syntax: ${e.message.split('\n')[0]}`,
+  }));
+  const duplicates = duplicateKeys(document.contents, [], at);
+  if (syntax.length + duplicates.length > 0) throw new ConfigError(file, [...syntax, ...duplicates]);
+  if (document.contents === null) {
+    throw new ConfigError(file, [
+      {
         path: '',
-        message: `YAML syntax: ${e.message.split('\n')[0]} (line ${e.linePos?.[0].line ?? '?'})`,
-      })),
-    );
+        message:
+          'the file is empty (or only comments); add the sections you need, e.g. services: (see docs/configuration.md)',
+      },
+    ]);
   }
-  const raw: unknown = document.toJS() ?? {};
-  const { value, substitutions } = interpolate(raw, options.env);
-  const problems = secretsWrittenInFile(raw);
+  const raw: unknown = document.toJS();
+  if (!isRecord(raw)) {
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message: `must be a mapping of sections (host:, store:, telegram:, services: …), not ${Array.isArray(raw) ? 'a list' : `the value ${JSON.stringify(raw)}`}`,
+      },
+    ]);
+  }
+  const redact = Array.isArray(raw.redact) ? raw.redact.filter((n): n is string => typeof n === 'string') : [];
+  const { value, substitutions, problems: unset } = interpolate(raw, options.env, { redact });
+  const problems = [...secretsWrittenInFile(raw), ...unset];
   const withDefaultToken = applyDefaultToken(value, options.env);
   const schema = configSchema({
     baseDir: options.baseDir,
@@ -69,8 +93,33 @@ export function parseConfig(
   return {
     config: deepFreeze(result.data),
     file,
-    secrets: collectSecrets(result.data),
+    secrets: [...new Set([...collectSecrets(result.data), ...substitutions.secrets])],
+    tokenVariable:
+      isRecord(raw.telegram) && 'token' in raw.telegram
+        ? substitutions.variableOf('telegram.token')
+        : 'TELEGRAM_BOT_TOKEN',
   };
+}
+
+/** Every key written twice in one mapping, by its full path, where each one is. */
+function duplicateKeys(node: unknown, keyPath: string[], at: (offset: number) => string): ConfigProblem[] {
+  if (isSeq(node)) return node.items.flatMap((item, i) => duplicateKeys(item, [...keyPath, String(i)], at));
+  if (!isMap(node)) return [];
+  const seen = new Map<string, number>();
+  const problems: ConfigProblem[] = [];
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const offset = isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.push({
+        path: [...keyPath, key].join('.'),
+        message: `is written twice (${at(first)} and ${at(offset)}); keys must be unique, keep one`,
+      });
+    } else seen.set(key, offset);
+    problems.push(...duplicateKeys(pair.value, [...keyPath, key], at));
+  }
+  return problems;
 }
 
 function applyDefaultToken(value: unknown, env: NodeJS.ProcessEnv): unknown {
@@ -90,14 +139,15 @@ function secretsWrittenInFile(raw: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   walk(raw, [], (keyPath, text) => {
     const where = keyPath.join('.');
-    if (where === 'telegram.token' && text.trim() !== '' && !text.includes('${')) {
+    if (/^(telegram|http)\.token$/.test(where) && text.trim() !== '' && !text.includes('${')) {
+      const variable = where === 'telegram.token' ? 'TELEGRAM_BOT_TOKEN' : 'WARDEN_HTTP_TOKEN';
       problems.push({
         path: where,
-        message: 'must come from the environment: write token: ${TELEGRAM_BOT_TOKEN}',
+        message: `must come from the environment: write token: \${${variable}}`,
       });
     }
     const password = passwordInUrl.exec(text)?.[1];
-    if (password !== undefined && !password.includes('${')) {
+    if (password !== undefined && !password.includes('${') && !isShellString(keyPath)) {
       problems.push({
         path: where,
         message: 'the password must come from the environment, e.g. postgres://user:${PGPASSWORD}@host:5432/db',
@@ -124,14 +174,32 @@ function toProblems(issue: z.core.$ZodIssue, substitutions: Substitutions): Conf
       message: 'unknown key (check the spelling)',
     }));
   }
-  const unset = substitutions.unsetAt(where);
-  const suffix = unset.length > 0 ? ` (environment variable ${unset.join(', ')} is not set)` : '';
-  return [{ path: where, message: describeIssue(issue) + suffix }];
+  // the unset variable is already reported at this key; what it broke adds nothing
+  if (substitutions.unsetAt(where).length > 0) return [];
+  return [{ path: where, message: describeIssue(issue) }];
 }
 
+const typeNames: Record<string, string> = {
+  object: 'a mapping (key: value)',
+  array: 'a list',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
+/** Zod's own words ("Invalid input", "must be a object") rewritten for the operator. */
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-  if (issue.code === 'invalid_type' && !/^(must|is) /.test(issue.message)) return `must be a ${issue.expected}`;
+  if (issue.code === 'invalid_type' && !/^(must|is) /.test(issue.message)) {
+    const found = Array.isArray(issue.input) ? 'a list' : issue.input === null ? 'empty' : typeof issue.input;
+    return `must be ${typeNames[issue.expected] ?? issue.expected}, not ${typeNames[found] ?? found}`;
+  }
+  if (issue.code === 'invalid_key') return issue.issues[0] ? describeIssue(issue.issues[0]) : 'is not a valid name';
+  if (issue.code === 'invalid_union' && !/^(must|is) /.test(issue.message)) {
+    const own = issue.errors.flat().find((inner) => /^(must|is) /.test(inner.message));
+    return own ? own.message : 'has an unexpected form (see docs/configuration.md)';
+  }
   if (issue.code === 'too_small' && issue.origin === 'array')
     return `must have at least ${String(issue.minimum)} item(s)`;
   if (issue.code === 'too_small' && issue.origin === 'string') return 'must not be empty';

@@ -16,7 +16,7 @@ function setup(): { dir: string; config: string } {
       'http: { listen: "127.0.0.1:0" }',
       'store: { url: "sqlite:./data/warden.db" }',
       'log: { file: logs/warden.log }',
-      'telegram: { token: "${TELEGRAM_BOT_TOKEN}", apiRoot: "http://127.0.0.1:1", chats: [{ id: -100123 }] }',
+      'telegram: { token: "${TELEGRAM_BOT_TOKEN:-}", apiRoot: "http://127.0.0.1:1", chats: [{ id: -100123 }] }',
       'disk: { paths: [.] }',
     ].join('\n'),
   );
