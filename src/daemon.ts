@@ -11,6 +11,7 @@ import { createMetrics } from './http/metrics.ts';
 import { createTracker, type IncidentTracker } from './incidents/tracker.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
+import { createScrubber } from './lib/redact.ts';
 import { stopQuietly, type Part } from './lib/part.ts';
 import { every } from './scheduler/every.ts';
 import type { Store } from './store/db.ts';
@@ -32,6 +33,8 @@ export interface DaemonDeps {
   env?: NodeJS.ProcessEnv;
   /** Supervision timing for tests and benchmarks; production uses the defaults. */
   supervision?: SupervisionTuning;
+  /** Values masked in everything that enters the store (`LoadedConfig.secrets`). */
+  secrets?: readonly string[];
 }
 
 export type DaemonState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -62,11 +65,13 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     clock,
     services: Object.keys(config.services),
   });
+  const scrub = createScrubber(deps.secrets ?? []);
   const incidents = createTracker({
     store,
     clock,
     log: deps.log.child({ part: 'incidents' }),
     writers: [outboxWriter(alertChats(config))],
+    scrub,
   });
   const alerts = createAlerts({ config, store, clock, log: deps.log, incidents, ...deps.alerts });
   const pm2 = pm2ClientFor(config, { env: deps.env ?? process.env, log: deps.log, clock, tuning: deps.supervision });
@@ -87,6 +92,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     clock,
     log: deps.log,
     tuning: deps.supervision,
+    scrub,
   });
   const loop = every({
     name: 'daemon-loop',

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { createDaemon } from '../daemon.ts';
 import { systemClock } from '../lib/clock.ts';
+import { WardenError } from '../lib/errors.ts';
 import { createLogger, type Logger, type OpenLogger } from '../lib/logger.ts';
 import { openStore } from '../store/db.ts';
 import type { Command } from './command.ts';
@@ -24,15 +25,15 @@ export const run = {
     try {
       store = await openStore(config.store.url, { log: log.child({ part: 'store' }) });
     } catch (err) {
-      log.fatal({ err }, 'store unavailable');
+      logFatal(log, err, 'store unavailable');
       await logger.close();
       throw err;
     }
-    const daemon = createDaemon({ config, store, log, clock: systemClock, version });
+    const daemon = createDaemon({ config, store, log, clock: systemClock, version, secrets });
     try {
       await daemon.start();
     } catch (err) {
-      log.fatal({ err }, 'start failed');
+      logFatal(log, err, 'start failed');
       await store.close();
       await logger.close();
       throw err;
@@ -53,6 +54,13 @@ export const run = {
     return reason === 'crash' ? 1 : 0;
   },
 } satisfies Command;
+
+/** An expected failure (port in use, database missing) is one line; its stack only helps at debug level. */
+function logFatal(log: Logger, err: unknown, message: string): void {
+  if (!(err instanceof WardenError)) return log.fatal({ err }, message);
+  log.fatal({ reason: err.message }, message);
+  log.debug({ err }, `${message}: details`);
+}
 
 function openLogger(config: Config, secrets: string[], io: Io): Promise<OpenLogger> {
   const underPm2OrTty = process.stdout.isTTY || io.env.pm_id !== undefined;

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { WardenError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
+import { bearerMatches, exposureWarning } from './exposure.ts';
 
 export interface HttpServerOptions {
   host: string;
@@ -12,6 +13,8 @@ export interface HttpServerOptions {
   isHealthy(): boolean;
   metrics: Registry;
   log: Logger;
+  /** When set, /metrics answers only `Authorization: Bearer TOKEN` (http.token). */
+  token?: string | null;
 }
 
 export interface HttpServer extends Part {
@@ -24,11 +27,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const respond = (status: number, body: string, type = 'text/plain; charset=utf-8'): void => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
     };
-    if (req.method !== 'GET') return respond(405, 'method not allowed\n');
+    // HEAD as GET: node sends the headers only; some probers use it
+    if (req.method !== 'GET' && req.method !== 'HEAD') return respond(405, 'method not allowed\n');
     if (req.url === '/healthz') {
       return options.isHealthy() ? respond(200, 'ok\n') : respond(503, 'daemon loop not ticking\n');
     }
     if (req.url === '/metrics') {
+      if (options.token && !bearerMatches(req.headers.authorization, options.token)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return respond(401, 'unauthorized: send Authorization: Bearer <http.token>\n');
+      }
       options.metrics.metrics().then(
         (text) => respond(200, text, options.metrics.contentType),
         (err: unknown) => {
@@ -60,7 +68,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           );
         });
         server.listen(options.port, options.host, () => {
-          options.log.info({ listen: `${options.host}:${(server.address() as AddressInfo).port}` }, 'http listening');
+          const port = (server.address() as AddressInfo).port;
+          options.log.info({ listen: `${options.host}:${port}` }, 'http listening');
+          const warning = exposureWarning(options.host, port, Boolean(options.token));
+          if (warning) options.log.warn(warning);
           resolve();
         });
       }),

@@ -10,6 +10,7 @@ import {
   updateIncident,
 } from '../store/incidents.ts';
 import type { Tables } from '../store/tables.ts';
+import { cleanInput } from './clean-input.ts';
 import { parseIncidentKey, topics } from './topics.ts';
 import {
   severityRank,
@@ -33,6 +34,8 @@ export interface TrackerOptions {
   clock: Clock;
   log: Logger;
   writers?: ChangeWriter[];
+  /** Masks secrets in every text that enters (the config's scrubber); control sequences go regardless. */
+  scrub?: (text: string) => string;
 }
 
 /**
@@ -221,7 +224,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
       return () => listeners.delete(listener);
     },
   };
-  return tracker;
+  return cleanInput(tracker, options.scrub ?? ((text) => text));
 }
 
 const logLevelOf = { info: 'info', warning: 'warn', critical: 'error' } as const satisfies Record<Severity, string>;

@@ -2,6 +2,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
 import { runInBackground } from '../lib/run-in-background.ts';
+import { cleanText } from '../lib/text.ts';
 import { every } from '../scheduler/every.ts';
 import { recordCheckResultBatch } from '../store/check-result-batches.ts';
 import type { CheckResultRow } from '../store/check-results.ts';
@@ -27,6 +28,7 @@ export function createCheckResultWriter(options: {
   log: Logger;
   flushMs?: number;
   pruneEvery?: number;
+  scrub?: (text: string) => string;
 }): CheckResultWriter {
   const { store } = options;
   const log = options.log.child({ part: 'check-results' });
@@ -71,7 +73,8 @@ export function createCheckResultWriter(options: {
   return {
     name: 'check-results',
     push: (row) => {
-      buffer.push(row);
+      // details carry command output: stored as valid UTF-8 without control sequences or secrets
+      buffer.push({ ...row, detail: (options.scrub ?? String)(cleanText(row.detail)) });
       if (buffer.length >= maxBatch) runInBackground(log, 'check-results.flush', flush);
     },
     flush,

@@ -23,6 +23,8 @@ export interface SupervisionOptions {
   clock: Clock;
   log: Logger;
   tuning?: SupervisionTuning;
+  /** Masks secrets in check details before they are stored. */
+  scrub?: (text: string) => string;
 }
 
 /** For tests and benchmarks; production uses the defaults. */
@@ -58,7 +60,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   const { config, store, incidents, restarts, pm2, clock, log, tuning } = options;
   const services = Object.values(config.services);
   const dependencies = new Dependencies(config.services);
-  const results = createCheckResultWriter({ store, clock, log });
+  const results = createCheckResultWriter({ store, clock, log, scrub: options.scrub });
   const pm2Excerpt = async (service: ServiceConfig): Promise<string | null> => {
     if (!pm2 || service.pm2 === null) return null;
     const app = await pm2.describe(service.pm2).catch(() => null);
