@@ -133,6 +133,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     isHealthy: () => state === 'running' && clock.now() - lastTickAt < tickMs * 3,
     metrics,
     log: deps.log.child({ part: 'http' }),
+    token: config.http.token,
   });
   const parts: Part[] = [runRecord, ...alerts.parts, loop, ...(pm2 ? [pm2] : []), ...supervision.parts, http];
 
@@ -179,7 +180,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       }
       if (!config.telegram.token) {
         log.warn(
-          'alerts in dry-run: TELEGRAM_BOT_TOKEN is not set, so alerts are written to this log instead of Telegram',
+          `alerts in dry-run: ${config.telegram.tokenVariable ?? 'telegram.token'} is empty, so alerts are written to this log instead of Telegram`,
         );
       }
       state = 'running';

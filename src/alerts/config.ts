@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { duration, severity, timeRange } from '../config/fields.ts';
+import { boundedDuration, longestTimerMs, severity, timeRange } from '../config/fields.ts';
 import { topicNames } from '../incidents/topics.ts';
 
+const chatIdMessage = 'must be a chat id like -1001234567890 or @channel';
 const chat = z.strictObject({
   id: z
-    .union([z.number().int(), z.string().regex(/^(-?\d+|@\w+)$/, 'must be a chat id like -1001234567890 or @channel')])
+    .union([z.number().int(), z.string().regex(/^(-?\d+|@\w+)$/, chatIdMessage)], { error: chatIdMessage })
     .transform(String),
   thread: z.number().int().positive().optional(),
   minSeverity: severity.default('info'),
@@ -19,7 +20,7 @@ export const telegramSchema = z
     admins: z.array(z.number().int()).default([]),
     locale: z.enum(['en', 'ko'], { error: 'must be en or ko' }).default('en'),
     quietHours: timeRange.optional(),
-    repeat: duration('1h').prefault('1h'),
+    repeat: boundedDuration('1h', { min: 60_000, max: longestTimerMs }).prefault('1h'),
   })
   .prefault({})
   .transform(({ token, repeat, ...rest }) => ({

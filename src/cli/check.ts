@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.ts';
 import { createScrubber } from '../lib/redact.ts';
 import type { Command } from './command.ts';
 import { probeFolders } from './probes/folders.ts';
+import { probeHttpListen } from './probes/http.ts';
 import { probePm2 } from './probes/pm2.ts';
 import { probePostgresTargets } from './probes/postgres.ts';
 import { probeStore } from './probes/store.ts';
@@ -19,6 +20,7 @@ export const check = {
     const results = [
       await probeStore(config),
       ...probeFolders(config),
+      await probeHttpListen(config),
       ...(await probePostgresTargets(config)),
       ...(await probeTelegram(config)),
       ...(await probePm2(config, io.env)),

@@ -7,6 +7,8 @@ export interface SchemaContext {
   baseDir: string;
   hostname: string;
   systemTimezone: string;
+  /** The environment variable the bot token came from, for messages; null when written empty. */
+  tokenVariable?: string | null;
 }
 
 /** A path in the config file, made absolute against the config file's folder. */

@@ -16,8 +16,6 @@ export interface LoadedConfig {
    * those listed in `redact:`. One scrubber masks them on every way out.
    */
   secrets: string[];
-  /** The environment variable the bot token comes from (for messages), or null when written empty. */
-  tokenVariable: string | null;
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -81,11 +79,16 @@ export function parseConfig(
   const redact = Array.isArray(raw.redact) ? raw.redact.filter((n): n is string => typeof n === 'string') : [];
   const { value, substitutions, problems: unset } = interpolate(raw, options.env, { redact });
   const problems = [...secretsWrittenInFile(raw), ...unset];
-  const withDefaultToken = applyDefaultToken(value, options.env);
+  const withDefaultToken = applyDefaultTokens(value, options.env);
+  const tokenVariable =
+    isRecord(raw.telegram) && 'token' in raw.telegram
+      ? substitutions.variableOf('telegram.token')
+      : 'TELEGRAM_BOT_TOKEN';
   const schema = configSchema({
     baseDir: options.baseDir,
     hostname: os.hostname(),
     systemTimezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    tokenVariable,
   });
   const result = schema.safeParse(withDefaultToken, { reportInput: true });
   if (!result.success) problems.push(...result.error.issues.flatMap((issue) => toProblems(issue, substitutions)));
@@ -94,10 +97,6 @@ export function parseConfig(
     config: deepFreeze(result.data),
     file,
     secrets: [...new Set([...collectSecrets(result.data), ...substitutions.secrets])],
-    tokenVariable:
-      isRecord(raw.telegram) && 'token' in raw.telegram
-        ? substitutions.variableOf('telegram.token')
-        : 'TELEGRAM_BOT_TOKEN',
   };
 }
 
@@ -122,13 +121,18 @@ function duplicateKeys(node: unknown, keyPath: string[], at: (offset: number) =>
   return problems;
 }
 
-function applyDefaultToken(value: unknown, env: NodeJS.ProcessEnv): unknown {
+/** `telegram.token` and `http.token` not written in the file are `${TELEGRAM_BOT_TOKEN:-}` and `${WARDEN_HTTP_TOKEN:-}`. */
+function applyDefaultTokens(value: unknown, env: NodeJS.ProcessEnv): unknown {
   if (!isRecord(value)) return value;
-  const telegram = value.telegram ?? {};
-  if (!isRecord(telegram) || 'token' in telegram) return value;
+  const withToken = (section: string, variable: string): unknown => {
+    const current = value[section] ?? {};
+    if (!isRecord(current) || 'token' in current) return current;
+    return { ...current, token: env[variable] ?? '' };
+  };
   return {
     ...value,
-    telegram: { ...telegram, token: env.TELEGRAM_BOT_TOKEN ?? '' },
+    telegram: withToken('telegram', 'TELEGRAM_BOT_TOKEN'),
+    http: withToken('http', 'WARDEN_HTTP_TOKEN'),
   };
 }
 
@@ -158,7 +162,7 @@ function secretsWrittenInFile(raw: unknown): ConfigProblem[] {
 }
 
 function collectSecrets(config: Config): string[] {
-  const secrets: string[] = config.telegram.token ? [config.telegram.token] : [];
+  const secrets = [config.telegram.token, config.http.token].filter((t): t is string => Boolean(t));
   walk(config, [], (_path, text) => {
     const password = passwordInUrl.exec(text)?.[1];
     if (password) secrets.push(password, decodeURIComponentSafe(password));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { filePath, type SchemaContext } from './context.ts';
-import { size } from './fields.ts';
+import type { SchemaContext } from './context.ts';
+import { size, writablePath } from './fields.ts';
 
 /** `log`: warden's own log, on stdout and in a file rolled by size and day. */
 export function logSchema(context: SchemaContext) {
@@ -12,7 +12,7 @@ export function logSchema(context: SchemaContext) {
         })
         .default('info'),
       stdout: z.enum(['pretty', 'json'], { error: 'must be pretty or json' }).optional(),
-      file: filePath(context).prefault('logs/warden.log'),
+      file: writablePath(context).prefault('logs/warden.log'),
       maxSize: size('10MB').prefault('10MB'),
       keep: z.number().int().min(1).default(14),
     })

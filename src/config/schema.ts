@@ -7,7 +7,17 @@ import { hostSchema } from '../host/config.ts';
 import { httpSchema } from '../http/config.ts';
 import { storeSchema } from '../store/config.ts';
 import { filePath, type SchemaContext } from './context.ts';
-import { cronPattern, duration, isValidTimezone, postgresUrl, rate, ratio, severity, size } from './fields.ts';
+import {
+  cronPattern,
+  duration,
+  isValidTimezone,
+  postgresUrl,
+  rate,
+  ratio,
+  severity,
+  size,
+  writablePath,
+} from './fields.ts';
 import { logSchema } from './log.ts';
 import { servicesSchema } from './services.ts';
 
@@ -87,7 +97,15 @@ export function configSchema(context: SchemaContext, registries: SchemaRegistrie
       store: storeSchema(context),
       http: httpSchema,
       log: logSchema(context),
-      telegram: telegramSchema,
+      // dry-run messages name the variable an operator would set
+      telegram: telegramSchema.transform((telegram) => ({
+        ...telegram,
+        tokenVariable: context.tokenVariable === undefined ? 'TELEGRAM_BOT_TOKEN' : context.tokenVariable,
+      })),
+      /** Environment variables whose values are masked like passwords, besides the ones named so. */
+      redact: z
+        .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be environment variable names like MY_API_KEY'))
+        .default([]),
       runbooks: runbooksSchema,
       services: servicesSchema(registries.checkKinds),
       disk: z
@@ -144,7 +162,7 @@ export function configSchema(context: SchemaContext, registries: SchemaRegistrie
         })),
       backups: z
         .strictObject({
-          dir: file.prefault('backups'),
+          dir: writablePath(context).prefault('backups'),
           targets: z
             .record(z.string().regex(/^[\w.-]+$/, 'target names use letters, digits, . _ -'), backupTarget)
             .default({}),

@@ -4,15 +4,23 @@ import type { RestartStrategy } from '../actions/restart/index.ts';
 import { checkSchema, type CheckConfig } from '../checks/config.ts';
 import type { Severity } from '../incidents/types.ts';
 import type { RegisteredCheckKind } from '../checks/types.ts';
-import { duration, severity } from './fields.ts';
+import { boundedDuration, longestTimerMs, pm2SelectorProblem, severity } from './fields.ts';
+
+const pm2Name = z.string().superRefine((name, ctx) => {
+  const problem = pm2SelectorProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Shorter than this, a check cannot even connect; the interval's floor keeps warden from a busy loop. */
+const minCheckTimeoutMs = 100;
 
 // A service spans checks, restarts and supervision, and actions/ and supervision/ both read its
 // config: so its section is composed here from the checks and restart fragments.
 function serviceSchema(checkKinds?: Record<string, RegisteredCheckKind>) {
   return z.strictObject({
-    pm2: z.string().min(1).optional(),
+    pm2: pm2Name.optional(),
     check: checkSchema(checkKinds),
-    interval: duration('15s').prefault('15s'),
+    interval: boundedDuration('15s', { min: 1000, max: longestTimerMs }).prefault('15s'),
     failureThreshold: z.number().int().min(1).default(3),
     successThreshold: z.number().int().min(1).default(1),
     restart: restartSchema,
@@ -38,6 +46,7 @@ export function servicesSchema(checkKinds?: Record<string, RegisteredCheckKind>)
             });
           }
         }
+        checkTimingAndPm2Name(name, svc, ctx);
       }
       const cycle = findDependencyCycle(services);
       if (cycle)
@@ -50,6 +59,33 @@ export function servicesSchema(checkKinds?: Record<string, RegisteredCheckKind>)
     .transform((services) =>
       Object.fromEntries(Object.entries(services).map(([name, svc]) => [name, toServiceConfig(name, svc)])),
     );
+}
+
+/** Rules across a service's keys; refinements also run when a part failed, so each part is guarded. */
+function checkTimingAndPm2Name(
+  name: string,
+  svc: z.output<ReturnType<typeof serviceSchema>>,
+  ctx: z.RefinementCtx,
+): void {
+  const options: object | undefined = svc.check?.options;
+  const timeoutMs = typeof options === 'object' && 'timeoutMs' in options ? Number(options.timeoutMs) : null;
+  if (timeoutMs !== null && (timeoutMs < minCheckTimeoutMs || timeoutMs >= svc.interval)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [name, 'check', svc.check.kind, 'timeout'],
+      message: `must be at least ${minCheckTimeoutMs}ms and shorter than the interval (${svc.interval}ms)`,
+    });
+  }
+  // pm2: defaults to the service name, which must then name one app too
+  const defaulted = svc.pm2 === undefined && (svc.restart?.strategy === 'pm2' || svc.check?.kind === 'pm2');
+  const selector = defaulted ? pm2SelectorProblem(name) : null;
+  if (selector) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `as the pm2 app name (pm2: defaults to the service name) ${selector}: set pm2: to the app's name`,
+    });
+  }
 }
 
 function toServiceConfig(name: string, svc: z.output<ReturnType<typeof serviceSchema>>): ServiceConfig {

@@ -11,4 +11,11 @@ const listen = z.string().transform((text, ctx) => {
 });
 
 /** `http`: where /healthz and /metrics listen. */
-export const httpSchema = z.strictObject({ listen: listen.prefault('127.0.0.1:9464') }).prefault({});
+export const httpSchema = z
+  .strictObject({
+    listen: listen.prefault('127.0.0.1:9464'),
+    /** Bearer token /metrics requires when set; from the environment like every secret. */
+    token: z.string().optional(),
+  })
+  .prefault({})
+  .transform(({ token, ...rest }) => ({ ...rest, token: token?.trim() || null }));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration } from '../../config/fields.ts';
+import { duration, longestTimerMs } from '../../config/fields.ts';
 import { restartDrivers, type RestartStrategy } from './index.ts';
 
 const strategies = Object.keys(restartDrivers) as [RestartStrategy, ...RestartStrategy[]];
@@ -18,7 +18,9 @@ export const restartSchema = z
   .strictObject({
     strategy: z.enum(strategies, { error: `must be one of: ${strategies.join(', ')}` }).optional(),
     command: z.string().min(1).optional(),
-    backoff: backoff.prefault('10s..5m'),
+    backoff: backoff.prefault('10s..5m').superRefine(({ maxMs }, ctx) => {
+      if (maxMs > longestTimerMs) ctx.addIssue({ code: 'custom', message: 'the maximum delay must be at most 24d' });
+    }),
     maxRestarts: z.number().int().min(1).default(5),
     window: duration('30m').prefault('30m'),
   })

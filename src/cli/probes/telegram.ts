@@ -6,7 +6,8 @@ import type { ProbeResult } from './types.ts';
 export async function probeTelegram(config: Config): Promise<ProbeResult[]> {
   const { token, apiRoot, chats } = config.telegram;
   if (!token) {
-    return [{ name: 'telegram', ok: true, detail: 'dry-run: TELEGRAM_BOT_TOKEN is not set, alerts go to the log' }];
+    const variable = config.telegram.tokenVariable ?? 'telegram.token';
+    return [{ name: 'telegram', ok: true, detail: `dry-run: ${variable} is not set, alerts go to the log` }];
   }
   const { Api } = await import('node-telegram-bot-api');
   const api = new Api(token, { apiRoot, maxRetries: 0, timeoutMs: 10_000 });
