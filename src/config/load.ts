@@ -185,6 +185,7 @@ function toProblems(issue: z.core.$ZodIssue, substitutions: Substitutions): Conf
 
 const typeNames: Record<string, string> = {
   object: 'a mapping (key: value)',
+  record: 'a mapping (key: value)',
   array: 'a list',
   string: 'text',
   number: 'a number',
@@ -206,7 +207,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
   if (issue.code === 'too_small' && issue.origin === 'array')
     return `must have at least ${String(issue.minimum)} item(s)`;
-  if (issue.code === 'too_small' && issue.origin === 'string') return 'must not be empty';
+  if (issue.code === 'too_small' && issue.origin === 'string')
+    return /^must /.test(issue.message) ? issue.message : 'must not be empty';
   if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)}`;
   if (issue.code === 'too_big') return `must be at most ${String(issue.maximum)}`;
   return issue.message;
