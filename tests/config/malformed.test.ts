@@ -106,7 +106,12 @@ const cases: Case[] = [
   ],
   ['a section that is a list', 'services: [api]\n', 'services: must be a mapping (key: value), not a list'],
   ['a section that is text', 'telegram: yes please\n', 'telegram: must be a mapping (key: value), not text'],
-  ['a host that is a number', 'host: 5\n', 'host: must be text, not a number'],
+  ['a host that is a number', 'host: 5\n', 'host: must be a hostname'],
+  [
+    'a threshold as text',
+    api('    failureThreshold: three\n'),
+    'services.api.failureThreshold: must be a number, not text',
+  ],
   ['dependsOn as text', api('    dependsOn: db\n'), 'services.api.dependsOn: must be a list, not text'],
   [
     'a fractional threshold',
