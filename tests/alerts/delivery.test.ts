@@ -4,7 +4,8 @@ import { listUnresolvedIncidents } from '../../src/store/incidents.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { createHarness, until, type Harness } from './helpers/harness.ts';
+import { createHarness, type Harness } from './helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 
 let fake: FakeTelegram;
 let h: Harness;

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { incidentHistory } from '../../src/store/incidents.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { createHarness, until, type Harness } from './helpers/harness.ts';
+import { createHarness, type Harness } from './helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 
 const dialects = ['sqlite', 'postgres'] as const;
 

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { telegramPace } from '../../src/alerts/pacer.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { createHarness, until, type Harness } from './helpers/harness.ts';
+import { createHarness, type Harness } from './helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 
 let fake: FakeTelegram;
 let h: Harness;

@@ -7,7 +7,7 @@ import type { Restarter } from '../../src/supervision/types.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { MemoryIncidents } from '../helpers/memory-incidents.ts';
-import { drive } from '../helpers/servers.ts';
+import { drive } from '../helpers/until.ts';
 
 const parse = (text: string) => parseConfig(text, 'warden.config.yaml', { env: {}, baseDir: '/srv/warden' }).config;
 

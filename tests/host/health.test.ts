@@ -3,7 +3,7 @@ import { createHostHealth, readHost, type HostSample } from '../../src/host/heal
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { MemoryIncidents } from '../helpers/memory-incidents.ts';
-import { drive } from '../helpers/servers.ts';
+import { drive } from '../helpers/until.ts';
 
 const gb = 1024 ** 3;
 

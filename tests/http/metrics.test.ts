@@ -1,32 +1,23 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { outboxWriter } from '../../src/alerts/outbox.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { createTracker, type IncidentTracker } from '../../src/incidents/tracker.ts';
-import { recordCheckResult } from '../../src/store/check-results.ts';
-import { openStore, type Store } from '../../src/store/db.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import { recordCheckResultBatch } from '../../src/store/check-result-batches.ts';
+import type { Store } from '../../src/store/db.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { dialects, withStore } from '../helpers/store.ts';
 
-describe.each(['sqlite', 'postgres'] as const)('/metrics gauges (%s store)', (dialect) => {
+describe.each(dialects)('/metrics gauges (%s store)', (dialect) => {
   let store: Store;
-  let database: TestDatabase | null = null;
+  withStore(dialect, (opened) => (store = opened));
   let clock: ManualClock;
   let tracker: IncidentTracker;
 
   beforeEach(async () => {
-    if (dialect === 'postgres') database = await createTestDatabase();
-    store = await openStore(database ? database.url : `sqlite:${path.join(tempDir(), 'warden.db')}`);
     clock = new ManualClock();
     const writers = [outboxWriter([{ id: '42', minSeverity: 'info' }])];
     tracker = createTracker({ store, clock, log: captureLogger().log, writers });
-  });
-  afterEach(async () => {
-    await store.close();
-    await database?.drop();
-    database = null;
   });
 
   it('counts open incidents by severity and shows how long undelivered alerts have waited', async () => {
@@ -51,10 +42,17 @@ describe.each(['sqlite', 'postgres'] as const)('/metrics gauges (%s store)', (di
 
   it("shows each service's latest check", async () => {
     const metrics = createMetrics({ readLastTickMs: () => clock.now(), store, clock, services: ['api', 'db'] });
-    await recordCheckResult(store, { service: 'removed', at: 2, ok: false, detail: 'refused', latencyMs: 1 });
-    await recordCheckResult(store, { service: 'api', at: 1, ok: false, detail: 'refused', latencyMs: 1 });
-    await recordCheckResult(store, { service: 'api', at: 2, ok: true, detail: '200', latencyMs: 1 });
-    await recordCheckResult(store, { service: 'db', at: 2, ok: false, detail: 'refused', latencyMs: 1 });
+    // as the check-result writer stores them: in batches
+    await recordCheckResultBatch(
+      store,
+      [
+        { service: 'removed', at: 2, ok: false, detail: 'refused', latencyMs: 1 },
+        { service: 'api', at: 1, ok: false, detail: 'refused', latencyMs: 1 },
+        { service: 'api', at: 2, ok: true, detail: '200', latencyMs: 1 },
+        { service: 'db', at: 2, ok: false, detail: 'refused', latencyMs: 1 },
+      ],
+      [],
+    );
     const text = await metrics.metrics();
     expect(text).toMatch(/^warden_service_check_ok\{service="api"\} 1$/m);
     expect(text).toMatch(/^warden_service_check_ok\{service="db"\} 0$/m);

@@ -1,26 +1,22 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createTracker, type ChangeWriter, type IncidentTracker } from '../../src/incidents/tracker.ts';
 import type { IncidentChange } from '../../src/incidents/types.ts';
-import { openStore, type Store } from '../../src/store/db.ts';
+import type { Store } from '../../src/store/db.ts';
 import { incidentHistory, listUnresolvedIncidents } from '../../src/store/incidents.ts';
 import { enqueueOutbox } from '../../src/store/outbox.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { captureLogger } from '../helpers/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { dialects, withStore } from '../helpers/store.ts';
 
-describe.each(['sqlite', 'postgres'] as const)('incident tracker (%s store)', (dialect) => {
+describe.each(dialects)('incident tracker (%s store)', (dialect) => {
   let store: Store;
-  let database: TestDatabase | null = null;
+  withStore(dialect, (opened) => (store = opened));
   let clock: ManualClock;
   let tracker: IncidentTracker;
   let changes: IncidentChange[];
   let failWriter = false;
 
   beforeEach(async () => {
-    if (dialect === 'postgres') database = await createTestDatabase();
-    store = await openStore(database ? database.url : `sqlite:${path.join(tempDir(), 'warden.db')}`);
     clock = new ManualClock();
     failWriter = false;
     // a writer like the alert outbox: one row per opened incident, in the tracker's transaction
@@ -36,11 +32,6 @@ describe.each(['sqlite', 'postgres'] as const)('incident tracker (%s store)', (d
     tracker = createTracker({ store, clock, log: captureLogger().log, writers: [writer] });
     changes = [];
     tracker.subscribe((c) => changes.push(c));
-  });
-  afterEach(async () => {
-    await store.close();
-    await database?.drop();
-    database = null;
   });
 
   it('opens, repeats, escalates, records actions, acknowledges and resolves, with history', async () => {

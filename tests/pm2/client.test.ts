@@ -6,7 +6,8 @@ import { createPm2Client } from '../../src/pm2/client.ts';
 import type { Pm2Client, Pm2ProcessEvent } from '../../src/pm2/types.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { appsDir, createPm2Home } from '../helpers/pm2.ts';
-import { closedPort, until } from '../helpers/servers.ts';
+import { closedPort } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 
 const pm2 = createPm2Home();
 const secret = 'hunter2-super-secret-value';

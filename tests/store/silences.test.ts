@@ -1,10 +1,8 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/db.ts';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/db.ts';
 import { activeSilences, addSilence, liftSilences, silenceCovers, silenceReader } from '../../src/store/silences.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { dialects, withStore } from '../helpers/store.ts';
 
 describe('silence targets', () => {
   it('cover a service and its incidents, a topic, a key, or everything', () => {
@@ -20,21 +18,9 @@ describe('silence targets', () => {
   });
 });
 
-describe.each(['sqlite', 'postgres'] as const)('silences store (%s)', (dialect) => {
+describe.each(dialects)('silences store (%s)', (dialect) => {
   let store: Store;
-  let database: TestDatabase | null = null;
-
-  beforeEach(async () => {
-    if (dialect === 'postgres') {
-      database = await createTestDatabase();
-      store = await openStore(database.url);
-    } else store = await openStore(`sqlite:${path.join(tempDir(), 'warden.db')}`);
-  });
-  afterEach(async () => {
-    await store.close();
-    await database?.drop();
-    database = null;
-  });
+  withStore(dialect, (opened) => (store = opened));
 
   it('keeps a silence active until it expires', async () => {
     const at = Date.UTC(2026, 10, 28, 3, 0, 0);

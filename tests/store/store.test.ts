@@ -3,7 +3,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { latestBackupPerTarget } from '../../src/store/backups.ts';
-import { checkResultsKept, latestCheckResults, recordCheckResult } from '../../src/store/check-results.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { latestRun, recordRunStart, recordRunStop, recordRunTick } from '../../src/store/runs.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
@@ -57,30 +56,6 @@ describe.each(dialects)('store on %s', (_dialect, url) => {
         pid: 12,
         alerts: 'telegram',
       });
-    }));
-
-  it('keeps a bounded number of check results per service', () =>
-    withStore(async (store) => {
-      for (let i = 0; i < checkResultsKept + 20; i++) {
-        await recordCheckResult(store, { service: 'api', at: i, ok: i % 2 === 0, detail: `run ${i}`, latencyMs: i });
-      }
-      await recordCheckResult(store, { service: 'bot', at: 5, ok: true, detail: 'fine', latencyMs: 3 });
-      const count = await store.db
-        .selectFrom('check_results')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('service', '=', 'api')
-        .executeTakeFirstOrThrow();
-      expect(Number(count.n)).toBe(checkResultsKept);
-      expect(await latestCheckResults(store)).toEqual([
-        {
-          service: 'api',
-          at: checkResultsKept + 19,
-          ok: false,
-          detail: `run ${checkResultsKept + 19}`,
-          latencyMs: checkResultsKept + 19,
-        },
-        { service: 'bot', at: 5, ok: true, detail: 'fine', latencyMs: 3 },
-      ]);
     }));
 
   it('returns the newest backup of each target', () =>

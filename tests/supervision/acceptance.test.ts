@@ -8,7 +8,8 @@ import { fastTuning, noPace } from '../alerts/helpers/harness.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { appsDir, createPm2Home } from '../helpers/pm2.ts';
-import { closedPort, until } from '../helpers/servers.ts';
+import { closedPort } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // Issue 4's acceptance, end to end: the real daemon (checks, pm2 bus, restarts, tracker, outbox,

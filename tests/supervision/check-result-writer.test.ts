@@ -1,35 +1,21 @@
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/db.ts';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/db.ts';
 import { checkResultsKept, latestCheckResults } from '../../src/store/check-results.ts';
 import { createCheckResultWriter } from '../../src/supervision/check-result-writer.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
-import { drive } from '../helpers/servers.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { drive } from '../helpers/until.ts';
+import { dialects, withStore } from '../helpers/store.ts';
 
-describe.each(['sqlite', 'postgres'] as const)('check result writer (%s)', (dialect) => {
+describe.each(dialects)('check result writer (%s)', (dialect) => {
   let store: Store;
-  let database: TestDatabase | null = null;
+  withStore(dialect, (opened) => (store = opened));
   const row = (service: string, i: number) => ({
     service,
     at: 1000 + i,
     ok: i % 2 === 0,
     detail: `check ${i}`,
     latencyMs: i,
-  });
-
-  beforeEach(async () => {
-    if (dialect === 'postgres') {
-      database = await createTestDatabase();
-      store = await openStore(database.url);
-    } else store = await openStore(`sqlite:${path.join(tempDir(), 'warden.db')}`);
-  });
-  afterEach(async () => {
-    await store.close();
-    await database?.drop();
-    database = null;
   });
 
   it('writes buffered results together once a second', async () => {

@@ -9,7 +9,8 @@ import { createPm2Events } from '../../src/supervision/pm2-events.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { MemoryIncidents } from '../helpers/memory-incidents.ts';
 import { appsDir, createPm2Home } from '../helpers/pm2.ts';
-import { closedPort, until } from '../helpers/servers.ts';
+import { closedPort } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 
 const pm2 = createPm2Home();

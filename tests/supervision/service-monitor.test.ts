@@ -10,7 +10,8 @@ import { captureLogger } from '../helpers/logger.ts';
 import { adminUrl } from '../helpers/postgres.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { MemoryIncidents } from '../helpers/memory-incidents.ts';
-import { closedPort, httpServer, until } from '../helpers/servers.ts';
+import { closedPort, httpServer } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

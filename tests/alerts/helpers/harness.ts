@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { createAlerts, alertChats } from '../../../src/alerts/create-alerts.ts';
 import type { Dispatcher, Settlement } from '../../../src/alerts/dispatcher.ts';
 import { outboxWriter } from '../../../src/alerts/outbox.ts';
@@ -12,7 +11,7 @@ import type { Part } from '../../../src/lib/part.ts';
 import { openStore, type Store } from '../../../src/store/db.ts';
 import type { FakeTelegram } from '../../fixtures/fake-telegram.ts';
 import { captureLogger } from '../../helpers/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.ts';
+import { openTestStore, type Dialect } from '../../helpers/store.ts';
 
 export interface HarnessOptions {
   fake: FakeTelegram | null;
@@ -24,7 +23,7 @@ export interface HarnessOptions {
   clock?: Clock;
   pace?: PaceLimits;
   tuning?: Parameters<typeof createAlerts>[0]['tuning'];
-  dialect?: 'sqlite' | 'postgres';
+  dialect?: Dialect;
   /** Reuse a store (a restart) instead of opening a new one. */
   storeUrl?: string;
 }
@@ -40,8 +39,8 @@ export interface Harness {
   logLines(): Array<Record<string, unknown>>;
   settlements: Settlement[];
   start(): Promise<void>;
-  /** Stops the parts and closes the store (and drops the postgres database unless `keepDatabase`). */
-  stop(options?: { keepDatabase?: boolean }): Promise<void>;
+  /** Stops the parts and closes the store (a store it opened itself is dropped). */
+  stop(): Promise<void>;
 }
 
 export const fastTuning = { backoff: { initialMs: 20, maxMs: 200 }, pollMs: 50 };
@@ -55,14 +54,9 @@ export const noPace: PaceLimits = {
 
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const clock = options.clock ?? systemClock;
-  let database: TestDatabase | null = null;
-  let storeUrl = options.storeUrl;
-  if (!storeUrl) {
-    if (options.dialect === 'postgres') {
-      database = await createTestDatabase();
-      storeUrl = database.url;
-    } else storeUrl = `sqlite:${path.join(options.dir, 'warden.db')}`;
-  }
+  // a harness given storeUrl is a restart: it reopens that store and leaves dropping it to the first
+  const own = options.storeUrl ? null : await openTestStore(options.dialect ?? 'sqlite');
+  const storeUrl = options.storeUrl ?? own!.url;
   const yaml = [
     'host: prod-1',
     'timezone: UTC',
@@ -75,7 +69,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   ].join('\n');
   const env = options.fake ? { TELEGRAM_BOT_TOKEN: options.fake.token } : {};
   const { config } = parseConfig(yaml, 'warden.config.yaml', { env, baseDir: options.dir });
-  const store = await openStore(storeUrl);
+  const store = own?.store ?? (await openStore(storeUrl));
   const { log, lines } = captureLogger();
   const incidents = createTracker({ store, clock, log, writers: [outboxWriter(alertChats(config))] });
   const alerts = createAlerts({
@@ -105,23 +99,10 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
         started.push(part);
       }
     },
-    async stop({ keepDatabase = false } = {}) {
+    async stop() {
       for (const part of started.splice(0).reverse()) await part.stop();
       await store.close();
-      if (database && !keepDatabase) await database.drop();
+      await own?.close();
     },
   };
-}
-
-/** Waits (real time) until `predicate` holds. */
-export async function until(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

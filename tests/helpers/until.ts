@@ -1,0 +1,29 @@
+/** Polls until `condition` holds, failing after `timeoutMs` with what it waited for. */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Moves a manual clock in steps, letting real I/O run between them, until `condition` holds: for
+ * loops that mix clock sleeps with real sockets, where the next sleep starts at an unknown moment.
+ */
+export async function drive(
+  clock: { advance(ms: number): Promise<void> },
+  condition: () => boolean | Promise<boolean>,
+  options: { stepMs?: number; timeoutMs?: number; what?: string } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 5000);
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'condition'}`);
+    await clock.advance(options.stepMs ?? 100);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
