@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { severities } from '../incidents/types.ts';
@@ -97,11 +99,24 @@ export function pm2SelectorProblem(name: string): string | null {
   return null;
 }
 
-/** Kernel pseudo-filesystems: creating folders there never ends (mkdir under /proc spins). */
+/**
+ * Kernel pseudo-filesystems: creating folders there never ends (mkdir under /proc spins). The
+ * nearest folder that exists is resolved too, so a symlink into /proc is caught as well.
+ */
 export function pseudoFilesystemProblem(absolute: string): string | null {
-  return /^\/(proc|sys|dev)(\/|$)/.test(absolute)
-    ? `must not be under /${absolute.split('/')[1]} (a kernel filesystem); use a folder like ./data`
-    : null;
+  const under = (p: string): string | undefined => /^\/(proc|sys|dev)(\/|$)/.exec(p)?.[1];
+  const kernel = under(absolute) ?? under(realExistingAncestor(absolute));
+  return kernel ? `must not be under /${kernel} (a kernel filesystem); use a folder like ./data` : null;
+}
+
+function realExistingAncestor(absolute: string): string {
+  for (let dir = absolute; ; dir = path.dirname(dir)) {
+    try {
+      return fs.realpathSync(dir);
+    } catch {
+      if (dir === path.dirname(dir)) return dir;
+    }
+  }
 }
 
 /** `postgres://…` that the driver can parse: checked at load, so a typo exits 78, not at connect time. */

@@ -89,6 +89,8 @@ describe('warden run', () => {
     const clash = startWarden(['run', '--config', second], {});
     expect((await clash.exited).code).toBe(1);
     expect(clash.output()).toContain(`warden run: http.listen 127.0.0.1:${port}: address in use`);
+    // an expected failure is one line: no stack on stdout or stderr (it goes to the debug log)
+    expect(clash.output()).not.toMatch(/"stack"|\n\s+at /);
     first.child.kill('SIGTERM');
     await first.exited;
   });

@@ -235,3 +235,18 @@ describe('config loading', () => {
     expect(Object.isFrozen(config.telegram)).toBe(true);
   });
 });
+
+describe('config paths', () => {
+  it('rejects a store reached through a symlink into /proc', () => {
+    const dir = tempDir();
+    fs.symlinkSync('/proc/self', path.join(dir, 'data'));
+    expect(() => loadConfigText(dir, 'store: { url: "sqlite:./data/x/warden.db" }')).toThrow(
+      /store\.url: must not be under \/proc/,
+    );
+  });
+});
+
+function loadConfigText(dir: string, text: string) {
+  fs.writeFileSync(path.join(dir, 'w.yaml'), text);
+  return loadConfig(path.join(dir, 'w.yaml'), {});
+}
