@@ -175,9 +175,11 @@ describe('bad input at start', () => {
     const dir = tempDir();
     const config = path.join(dir, 'warden.config.yaml');
     fs.writeFileSync(config, 'store: { url: "sqlite:/proc/x/warden.db" }\nhttp: { listen: "127.0.0.1:0" }\n');
+    // the acceptance runs `timeout 15 warden run`; 60 here leaves room for tsx's start on a loaded
+    // machine, and a hang (the old recursive mkdir under /proc) still ends as timeout's 124, not 78
     const child = spawn(
       'timeout',
-      ['15', process.execPath, '--import', 'tsx', 'src/main.ts', 'run', '--config', config],
+      ['60', process.execPath, '--import', 'tsx', 'src/main.ts', 'run', '--config', config],
       {
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
         stdio: ['ignore', 'pipe', 'pipe'],
