@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { createRestartDrivers } from './actions/restart/index.ts';
 import { RestartPolicy } from './actions/restart/restart-policy.ts';
 import { alertModeFor } from './alerts/alert-mode.ts';
+import { createBackups } from './backups/index.ts';
 import { alertChats, createAlerts, type AlertsOptions } from './alerts/create-alerts.ts';
 import { outboxWriter } from './alerts/outbox.ts';
 import type { Config } from './config/schema.ts';
@@ -135,7 +136,16 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log: deps.log.child({ part: 'http' }),
     token: config.http.token,
   });
-  const parts: Part[] = [runRecord, ...alerts.parts, loop, ...(pm2 ? [pm2] : []), ...supervision.parts, http];
+  const backups = createBackups({ config, store, incidents, clock, log: deps.log, env: deps.env ?? process.env });
+  const parts: Part[] = [
+    runRecord,
+    ...alerts.parts,
+    loop,
+    ...(pm2 ? [pm2] : []),
+    ...supervision.parts,
+    ...backups.parts,
+    http,
+  ];
 
   function logPreviousRun(previous: Run | null): void {
     if (previous && previous.stoppedAt === null) {

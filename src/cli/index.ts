@@ -5,6 +5,7 @@ import { describeError, WardenError } from '../lib/errors.ts';
 import { createScrubber } from '../lib/redact.ts';
 import { ack } from './ack.ts';
 import { alertTest } from './alert-test.ts';
+import { backup } from './backup.ts';
 import { check } from './check.ts';
 import type { Command } from './command.ts';
 import { incidents } from './incidents.ts';
@@ -15,7 +16,16 @@ import { status } from './status.ts';
 import { version } from './version.ts';
 
 /** Every subcommand, by its first word; a new command is one line here. */
-export const commands: Record<string, Command> = { run, check, status, alert: alertTest, silence, incidents, ack };
+export const commands: Record<string, Command> = {
+  run,
+  check,
+  status,
+  alert: alertTest,
+  silence,
+  incidents,
+  ack,
+  backup,
+};
 
 /** Runs one `warden …` invocation and returns the exit code; never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { telegramSchema, runbooksSchema } from '../alerts/config.ts';
+import { backupsSchema } from '../backups/config.ts';
 import { digestSchema } from '../bot/config.ts';
 import type { RegisteredCheckKind } from '../checks/types.ts';
 import { heartbeatSchema } from '../heartbeat/config.ts';
@@ -7,17 +8,7 @@ import { hostSchema } from '../host/config.ts';
 import { httpSchema } from '../http/config.ts';
 import { storeSchema } from '../store/config.ts';
 import { filePath, type SchemaContext } from './context.ts';
-import {
-  cronPattern,
-  duration,
-  isValidTimezone,
-  postgresUrl,
-  rate,
-  ratio,
-  severity,
-  size,
-  writablePath,
-} from './fields.ts';
+import { cronPattern, duration, isValidTimezone, rate, ratio, severity, size } from './fields.ts';
 import { logSchema } from './log.ts';
 import { servicesSchema } from './services.ts';
 
@@ -53,39 +44,6 @@ export function configSchema(context: SchemaContext, registries: SchemaRegistrie
       severity: severity.default('warning'),
     })
     .transform(({ window, ...rest }) => ({ ...rest, windowMs: window }));
-
-  const backupTarget = z
-    .strictObject({
-      postgres: postgresUrl.optional(),
-      files: z.array(file).min(1).optional(),
-      schedule: cronPattern.default('0 0 3 * * *'),
-      keep: z
-        .strictObject({
-          last: z.number().int().min(1).default(7),
-          daily: z.number().int().min(0).default(7),
-          weekly: z.number().int().min(0).default(4),
-          monthly: z.number().int().min(0).default(6),
-        })
-        .prefault({}),
-      verify: z.enum(['list', 'restore'], { error: 'must be list or restore' }).default('list'),
-      maxAge: duration('26h').prefault('26h'),
-      minFreeSpace: size('1GB').optional(),
-    })
-    .superRefine((target, ctx) => {
-      if ((target.postgres === undefined) === (target.files === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must set exactly one of postgres or files',
-        });
-      }
-    })
-    .transform(({ maxAge, minFreeSpace, postgres, files, ...rest }) => ({
-      ...rest,
-      postgres: postgres ?? null,
-      files: files ?? null,
-      maxAgeMs: maxAge,
-      minFreeBytes: minFreeSpace ?? null,
-    }));
 
   return z
     .strictObject({
@@ -160,14 +118,7 @@ export function configSchema(context: SchemaContext, registries: SchemaRegistrie
           maxSizeBytes: maxSize,
           growthAlert: growthAlert ? { bytes: growthAlert.bytes, perMs: growthAlert.perMs } : null,
         })),
-      backups: z
-        .strictObject({
-          dir: writablePath(context).prefault('backups'),
-          targets: z
-            .record(z.string().regex(/^[\w.-]+$/, 'target names use letters, digits, . _ -'), backupTarget)
-            .default({}),
-        })
-        .prefault({}),
+      backups: backupsSchema(context),
       digest: digestSchema,
       heartbeat: heartbeatSchema,
     })

@@ -21,6 +21,8 @@ export const errorCodes = {
   PM2_ABORTED: 1,
   /** The /healthz and /metrics server cannot listen on http.listen. */
   HTTP_LISTEN: 1,
+  /** A backup, its verification or a restore failed (pg_dump error, no space, checksum mismatch, refused destination). */
+  BACKUP_FAILED: 1,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -33,11 +33,20 @@ export interface BackupsTable {
   file: string;
   size_bytes: number | null;
   sha256: string | null;
-  state: 'running' | 'unverified' | 'good' | 'failed';
+  state: 'running' | 'unverified' | 'good' | 'failed' | 'interrupted';
   started_at: number;
   finished_at: number | null;
   verified_at: number | null;
   error: string | null;
+  /** `--label pre-migrate`; null for scheduled backups. */
+  label: string | null;
+  server_version: string | null;
+  /** What the last verification found ("42 entries, sha256 ok"; "restored: 12 tables, …"). */
+  verify_detail: string | null;
+  /** When a restore rehearsal of this backup last succeeded. */
+  restore_verified_at: number | null;
+  /** The process writing a `running` backup: a dead pid means it was interrupted. */
+  pid: number | null;
 }
 
 /** `warden silence TARGET DURATION`: alerts (not actions or history) for TARGET are held back until `until`. */
