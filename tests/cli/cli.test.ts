@@ -81,7 +81,18 @@ describe('warden cli', () => {
     expect(status.services).toEqual([
       { name: 'api', check: 'tcp', state: 'not checked yet', detail: null, checkedAt: null },
     ]);
-    expect(status.backups).toEqual([{ target: 'main', state: 'none yet', at: null, sizeBytes: null, error: null }]);
+    expect(status.backups).toEqual([
+      {
+        target: 'main',
+        id: null,
+        state: 'none yet',
+        at: null,
+        sizeBytes: null,
+        label: null,
+        error: null,
+        restoreVerified: null,
+      },
+    ]);
     expect(status.disk).toEqual([expect.objectContaining({ path: dir, error: null })]);
   });
 

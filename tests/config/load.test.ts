@@ -185,7 +185,7 @@ describe('config loading', () => {
     [
       'a backup target with two sources',
       'backups: { targets: { main: { postgres: "postgres://a@b/c", files: [x] } } }',
-      'backups.targets.main: must set exactly one of postgres or files',
+      'backups.targets.main: must set exactly one of postgres, files or warden',
     ],
     [
       'a runbook link for an unknown topic',
