@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { createBackupService } from '../../src/backups/backup-service.ts';
+import { createBackupService, type BackupServiceDeps } from '../../src/backups/backup-service.ts';
 import { alertChats } from '../../src/alerts/create-alerts.ts';
 import { outboxWriter } from '../../src/alerts/outbox.ts';
 import { parseConfig } from '../../src/config/load.ts';
@@ -18,6 +18,8 @@ export interface BackupHarness {
   config: Config;
   store: Store;
   service: ReturnType<typeof createBackupService>;
+  /** What `createBackups` takes, sharing this harness's store, tracker and clock. */
+  deps: BackupServiceDeps;
   logLines: () => Array<Record<string, unknown>>;
   incident(key: string): Promise<{ state: string; detail: string; excerpt: string | null } | undefined>;
   outboxFor(key: string): Promise<number>;
@@ -45,13 +47,15 @@ export async function backupHarness(
   const clock = options.clock ?? systemClock;
   const { log, lines } = captureLogger();
   const incidents = createTracker({ store, clock, log, writers: [outboxWriter(alertChats(config))] });
-  const service = createBackupService({ config, store, incidents, clock, log, env: options.env ?? process.env });
+  const deps = { config, store, incidents, clock, log, env: options.env ?? process.env };
+  const service = createBackupService(deps);
   return {
     dir,
     configFile,
     config,
     store,
     service,
+    deps,
     logLines: lines,
     incident: async (key) => {
       const row = await store.db

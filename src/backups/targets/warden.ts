@@ -51,6 +51,14 @@ const wardenKind = {
     } finally {
       source.close();
     }
+    // The copy inherits WAL mode; as a rollback-journal file it is one self-contained file, and
+    // opening it read-only later leaves no -wal/-shm beside it.
+    const copy = new Database(sink.path, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
   },
 
   list: (_ctx, file) => Promise.resolve(inspectCopy(file, false)),
