@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { formatDuration } from '../config/units.ts';
 import { describeError } from '../lib/errors.ts';
 import { BackupError } from './backup-error.ts';
 
@@ -42,7 +43,7 @@ export async function runTool(
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), killGraceMs).unref();
   };
-  const timer = setTimeout(() => end(`timed out after ${Math.round(run.timeoutMs / 1000)}s`), run.timeoutMs);
+  const timer = setTimeout(() => end(`timed out after ${formatDuration(run.timeoutMs)}`), run.timeoutMs);
   const onAbort = (): void => end('stopped');
   run.signal.addEventListener('abort', onAbort, { once: true });
   if (run.signal.aborted) onAbort();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,7 +9,9 @@ import { systemClock } from '../../src/lib/clock.ts';
 import { captureIo } from '../helpers/io.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { backupHarness } from './harness.ts';
+import { backupHarness, binDir } from './harness.ts';
+
+const realTar = execFileSync('sh', ['-c', 'command -v tar'], { encoding: 'utf8' }).trim();
 
 describe('files target', () => {
   it('archives paths as tar.gz, rehearses an extract, and restores into a new folder', async () => {
@@ -61,6 +64,24 @@ describe('warden target', () => {
       expect(copy.prepare('SELECT key FROM incidents').all()).toEqual([{ key: 'service-down:api' }]);
     } finally {
       copy.close();
+    }
+  });
+});
+
+describe('a stuck backup', () => {
+  it('is ended at its timeout and fails with backup-failed, leaving no file', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'app.txt'), 'x\n');
+    const env = binDir(dir, { tar: `case "$1" in -czf) exec sleep 60;; esac; exec ${realTar} "$@"` });
+    const h = await backupHarness(dir, `  targets:\n    app: { files: [${dir}/app.txt], timeout: 1s }\n`, { env });
+    try {
+      const outcome = await h.service.run('app');
+      expect(outcome).toMatchObject({ ok: false, detail: 'tar timed out after 1s' });
+      expect(outcome.backup.state).toBe('failed');
+      expect(await h.incident('backup-failed:app')).toMatchObject({ state: 'open', detail: 'app: tar timed out after 1s' });
+      expect(fs.readdirSync(path.join(dir, 'backups', 'app'))).toEqual([]);
+    } finally {
+      await h.close();
     }
   });
 });

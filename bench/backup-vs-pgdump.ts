@@ -1,0 +1,90 @@
+// warden's backup and restore rehearsal against pg_dump -Fc and pg_restore on the same pgbench database.
+// Usage: npm run build && npx tsx bench/backup-vs-pgdump.ts [SCALES=10,50]
+// Needs PostgreSQL on 127.0.0.1:5432 (trust) and pgbench, pg_dump, pg_restore on PATH.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const scales = (process.argv[2] ?? '10,50').split(',').map(Number);
+if (!fs.existsSync('dist/main.js')) throw new Error('run npm run build first: the bench runs the built warden');
+
+const urlFor = (db: string): string => {
+  const u = new URL(admin);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const result = spawnSync(command, args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** Wall seconds and peak RSS (MB) of one command, from GNU time. */
+function timed(command: string, args: string[]): { seconds: number; rssMb: number; stdout: string } {
+  const result = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const match = /TIME ([\d.]+) (\d+)\s*$/.exec(result.stderr);
+  if (result.status !== 0 || !match) throw new Error(`${command} failed:\n${result.stderr}`);
+  return { seconds: Number(match[1]), rssMb: Number(match[2]) / 1024, stdout: result.stdout };
+}
+
+const psql = (sql: string): string => run('psql', [admin, '-Atqc', sql]);
+
+const rows: string[] = [];
+for (const scale of scales) {
+  const db = `warden_bench_s${scale}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-backup-'));
+  psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  psql(`CREATE DATABASE ${db}`);
+  try {
+    run('pgbench', ['-i', '-q', '-s', String(scale), urlFor(db)]);
+    const size = Number(psql(`SELECT pg_database_size('${db}')`)) / 1024 ** 2;
+    const config = path.join(dir, 'warden.config.yaml');
+    fs.writeFileSync(
+      config,
+      `store: { url: "sqlite:${dir}/w.db" }\nlog: { file: ${dir}/logs/w.log }\ntimezone: UTC\nbackups:\n  dir: ${dir}/backups\n  targets:\n    bench: { postgres: "${urlFor(db)}" }\n`,
+    );
+    const raw = timed('pg_dump', ['-Fc', '-f', path.join(dir, 'raw.dump'), urlFor(db)]);
+    const warden = timed(process.execPath, ['dist/main.js', 'backup', 'run', 'bench', '--config', config]);
+    const id = /#(\d+) good/.exec(warden.stdout)?.[1];
+    if (!id) throw new Error(`warden backup did not report a good backup:\n${warden.stdout}`);
+    const file = fs.readdirSync(path.join(dir, 'backups', 'bench')).find((f) => f.endsWith('.dump'))!;
+    const dumpMb = fs.statSync(path.join(dir, 'backups', 'bench', file)).size / 1024 ** 2;
+
+    const scratch = `${db}_raw_restore`;
+    const rawRestore = timed('sh', [
+      '-c',
+      `createdb -h 127.0.0.1 -U postgres ${scratch} && pg_restore -h 127.0.0.1 -U postgres --exit-on-error --no-owner --no-privileges -d ${scratch} ${path.join(dir, 'backups', 'bench', file)} && dropdb -h 127.0.0.1 -U postgres ${scratch}`,
+    ]);
+    const rehearsal = timed(process.execPath, [
+      'dist/main.js',
+      'backup',
+      'verify',
+      id,
+      '--restore',
+      '--config',
+      config,
+    ]);
+    rows.push(
+      `| ${scale} | ${size.toFixed(0)} MB | ${dumpMb.toFixed(0)} MB | ${raw.seconds.toFixed(1)} s | ${warden.seconds.toFixed(1)} s | ${(warden.seconds / raw.seconds).toFixed(3)} | ${warden.rssMb.toFixed(0)} MB | ${rawRestore.seconds.toFixed(1)} s | ${rehearsal.seconds.toFixed(1)} s | ${(rehearsal.seconds / rawRestore.seconds).toFixed(3)} | ${rehearsal.rssMb.toFixed(0)} MB |`,
+    );
+    console.log(rows.at(-1));
+  } finally {
+    psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(
+  [
+    '',
+    '| pgbench scale | database | dump file | pg_dump -Fc | warden backup run | ratio | warden peak RSS | createdb + pg_restore + dropdb | warden verify --restore | ratio | warden peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n'),
+);
