@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.ts';
 import { formatDuration, formatSize } from '../config/units.ts';
 import { createTracker } from '../incidents/tracker.ts';
 import { systemClock } from '../lib/clock.ts';
+import { WardenError } from '../lib/errors.ts';
 import { listBackups, type BackupRow } from '../store/backups.ts';
 import { openStore } from '../store/db.ts';
 import type { Command, CommandInput } from './command.ts';
@@ -28,10 +29,7 @@ export const backup = {
   async run(input) {
     const [sub, ...args] = input.positionals;
     const problem = usageProblem(sub, args, input);
-    if (problem) {
-      input.io.err(`warden backup: ${problem}; usage: warden ${usage}`);
-      return 64;
-    }
+    if (problem) throw new WardenError('USAGE', `${problem}; usage: warden ${usage}`);
     const { config } = loadConfig(input.configPath, input.io.env);
     const store = await openStore(config.store.url);
     try {
