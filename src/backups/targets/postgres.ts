@@ -15,31 +15,36 @@ async function toolMajor(tool: string, ctx: TargetContext): Promise<number> {
   return Number(/(\d+)(?:\.\d+)?/.exec(stdout)?.[1]);
 }
 
-async function preflight(ctx: TargetContext): Promise<Preflight> {
-  const target = targetOf(ctx);
-  const client = await connectPg(target);
-  let version: string;
-  let versionNum: number;
-  let size: number;
+async function serverFacts(ctx: TargetContext): Promise<{ version: string; major: number; size: number }> {
+  const client = await connectPg(targetOf(ctx));
   try {
     const result = await client.query<{ v: string; n: string; size: string }>(
       "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, pg_database_size(current_database()) AS size",
     );
-    version = result.rows[0]!.v.split(' ')[0]!;
-    versionNum = Number(result.rows[0]!.n);
-    size = Number(result.rows[0]!.size);
+    const row = result.rows[0]!;
+    return { version: row.v.split(' ')[0]!, major: Math.floor(Number(row.n) / 10000), size: Number(row.size) };
   } finally {
     await client.end().catch(() => undefined);
   }
-  const serverMajor = Math.floor(versionNum / 10000);
-  for (const tool of ['pg_dump', 'pg_restore']) {
-    const major = await toolMajor(tool, ctx);
-    if (!(major >= serverMajor))
+}
+
+// The server query and both version probes run at once: each spawn costs a few hundred ms on a busy host.
+async function preflight(ctx: TargetContext): Promise<Preflight> {
+  const [server, dumpMajor, restoreMajor] = await Promise.all([
+    serverFacts(ctx),
+    toolMajor('pg_dump', ctx),
+    toolMajor('pg_restore', ctx),
+  ]);
+  for (const [tool, major] of [
+    ['pg_dump', dumpMajor],
+    ['pg_restore', restoreMajor],
+  ] as const) {
+    if (!(major >= server.major))
       throw new BackupError(
-        `${tool} ${major || '(unknown version)'} cannot ${tool === 'pg_dump' ? 'dump' : 'restore'} a PostgreSQL ${serverMajor} server: install postgresql-client-${serverMajor}`,
+        `${tool} ${major || '(unknown version)'} cannot ${tool === 'pg_dump' ? 'dump' : 'restore'} a PostgreSQL ${server.major} server: install postgresql-client-${server.major}`,
       );
   }
-  return { serverVersion: version, expectedBytes: size };
+  return { serverVersion: server.version, expectedBytes: server.size };
 }
 
 const postgresKind = {
