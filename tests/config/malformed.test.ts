@@ -240,7 +240,7 @@ const cases: Case[] = [
   [
     'a backup target with two sources',
     'backups: { targets: { main: { postgres: "postgres://a@b/c", files: [x] } } }',
-    'backups.targets.main: must set exactly one of postgres or files',
+    'backups.targets.main: must set exactly one of postgres, files or warden',
   ],
 ];
 
