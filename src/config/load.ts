@@ -72,7 +72,7 @@ export function parseConfig(
     throw new ConfigError(file, [
       {
         path: '',
-        message: `must be a mapping of sections (host:, store:, telegram:, services: …), not ${Array.isArray(raw) ? 'a list' : `the value ${JSON.stringify(raw)}`}`,
+        message: `must be a mapping of sections (host:, store:, telegram:, services: …), not ${Array.isArray(raw) ? 'a list' : 'a single value'}`,
       },
     ]);
   }

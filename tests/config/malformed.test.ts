@@ -77,6 +77,12 @@ const cases: Case[] = [
     'must be a mapping of sections (host:, store:, telegram:, services: …), not a list',
   ],
   ['a top-level scalar', 'just some text\n', 'must be a mapping of sections'],
+  [
+    'an env file passed as the config (its value is never echoed)',
+    'TELEGRAM_BOT_TOKEN=123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\n',
+    'must be a mapping of sections (host:, store:, telegram:, services: …), not a single value',
+    { PLANTED: '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw' },
+  ],
   // YAML syntax, with line and column
   ['an unclosed flow list', 'services: [\n', 'line 2, column 1: YAML syntax'],
   ['an unterminated quote', 'host: ok\nstore: { url: "sqlite:./x.db }\n', 'line 3, column 1: YAML syntax'],

@@ -100,7 +100,7 @@ describe('supervision acceptance', () => {
     const { store: db } = await startWarden(`  web:
     pm2: web
     check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
-    interval: 500ms
+    interval: 1s
     failureThreshold: 2
     restart: { backoff: 1s..5s }
 `);
@@ -134,11 +134,11 @@ describe('supervision acceptance', () => {
     ]);
     const { store: db } = await startWarden(`  cron:
     check: { pm2: {} }
-    interval: 300ms
+    interval: 1s
     failureThreshold: 1
     restart: { backoff: 200ms..400ms, maxRestarts: 2, window: 1m }
 `);
-    await fake.waitFor(() => titles().some((t) => t?.includes('Restarts gave up')), 10_000, 'the give-up alert');
+    await fake.waitFor(() => titles().some((t) => t?.includes('Restarts gave up')), 20_000, 'the give-up alert');
     const restartsAtGiveUp = await pm2Restarts('cron');
     await new Promise((r) => setTimeout(r, 2000));
     expect(titles().filter((t) => t?.includes('Restarts gave up'))).toEqual([
@@ -165,7 +165,7 @@ describe('supervision acceptance', () => {
     failureThreshold: 2
   api:
     check: { http: { url: "http://127.0.0.1:${apiPort}/healthz", timeout: 300ms } }
-    interval: 300ms
+    interval: 1s
     failureThreshold: 1
     dependsOn: [main]
 `);
