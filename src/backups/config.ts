@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { filePath, type SchemaContext } from '../config/context.ts';
-import { cronPattern, duration, postgresUrl, size, writablePath } from '../config/fields.ts';
+import { boundedDuration, cronPattern, duration, longestTimerMs, postgresUrl, size, writablePath } from '../config/fields.ts';
 
 /** Words `verifySchedule` accepts besides a cron pattern: restore rehearsals at 04:30, after the nightly backups. */
 const scheduleWords: Record<string, string> = {
@@ -38,7 +38,7 @@ const target = (file: ReturnType<typeof filePath>) =>
       maxAge: duration('26h').prefault('26h'),
       maxRestoreAge: duration('8d').prefault('8d'),
       minFreeSpace: size('1GB').optional(),
-      timeout: duration('6h').prefault('6h'),
+      timeout: boundedDuration('6h', { min: 1000, max: longestTimerMs }).prefault('6h'),
       /** Extra sanity queries run against the scratch copy during a restore rehearsal (postgres only). */
       queries: z.array(z.string().min(1)).default([]),
     })

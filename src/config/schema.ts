@@ -8,7 +8,17 @@ import { hostSchema } from '../host/config.ts';
 import { httpSchema } from '../http/config.ts';
 import { storeSchema } from '../store/config.ts';
 import { filePath, type SchemaContext } from './context.ts';
-import { cronPattern, duration, isValidTimezone, rate, ratio, severity, size } from './fields.ts';
+import {
+  boundedDuration,
+  cronPattern,
+  duration,
+  isValidTimezone,
+  longestTimerMs,
+  rate,
+  ratio,
+  severity,
+  size,
+} from './fields.ts';
 import { logSchema } from './log.ts';
 import { servicesSchema } from './services.ts';
 
@@ -71,7 +81,7 @@ export function configSchema(context: SchemaContext, registries: SchemaRegistrie
           paths: z.array(file).optional(),
           warn: ratio('80%').prefault('80%'),
           critical: ratio('90%').prefault('90%'),
-          interval: duration('60s').prefault('60s'),
+          interval: boundedDuration('60s', { min: 1000, max: longestTimerMs }).prefault('60s'),
           forecast: duration('24h').prefault('24h'),
         })
         .prefault({})

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SchemaContext } from '../config/context.ts';
-import { duration, ratio } from '../config/fields.ts';
+import { boundedDuration, longestTimerMs, ratio } from '../config/fields.ts';
 
 const loadPerCore = z.number({ error: 'must be a number (1-minute load average per core)' }).positive();
 
@@ -16,7 +16,7 @@ const hostObject = z.strictObject(
       .prefault({})
       .refine((l) => l.clearBelow < l.warnAbove, { path: ['clearBelow'], message: 'must be below load.warnAbove' }),
     samples: z.number().int().min(1).default(3),
-    interval: duration('30s').prefault('30s'),
+    interval: boundedDuration('30s', { min: 1000, max: longestTimerMs }).prefault('30s'),
   },
   {
     error: (issue) =>

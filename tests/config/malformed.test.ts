@@ -35,6 +35,8 @@ const cases: Case[] = [
     'services.api.check.command.timeout: must be at least 100ms and shorter',
   ],
   ['a zero reminder repeat', 'telegram: { repeat: 0s }', 'telegram.repeat: must be at least 1m'],
+  ['a zero disk interval', 'disk: { interval: 0s }', 'disk.interval: must be at least 1s'],
+  ['a 30-day host-health interval', 'host: { interval: 30d }', 'host.interval: must be at most 24d'],
   [
     'a backoff past the timer limit',
     api('    restart: { backoff: 10s..30d }\n'),
