@@ -101,7 +101,7 @@ describe.each(dialects)('alert lifecycle (%s store)', (dialect) => {
 
   it('keeps suppressed (dependsOn) incidents quiet until the parent resolves first', async () => {
     await h.incidents.report('service-down:api', { detail: 'db gone', parentKey: 'db-down:main' });
-    await new Promise((r) => setTimeout(r, 100));
+    await h.idle();
     expect(fake.messages).toHaveLength(0);
     await h.incidents.report('service-down:api', { detail: 'still down', parentKey: null });
     await fake.waitForMessages(2);
@@ -116,7 +116,7 @@ describe.each(dialects)('alert lifecycle (%s store)', (dialect) => {
     const change = await h.incidents.report('service-down:api', { detail: 'down' });
     await h.incidents.report('service-down:web', { detail: 'down' });
     await fake.waitForMessages(2);
-    await new Promise((r) => setTimeout(r, 100));
+    await h.idle();
     expect(fake.messages.map((m) => m.plainText.split('\n')[0])).toEqual([
       '🔴 Service down · web',
       '🔴 Service down · web',
@@ -138,7 +138,7 @@ describe.each(dialects)('alert lifecycle (%s store)', (dialect) => {
     await fake.waitForMessages(2);
     expect(fake.messagesTo(42)[0]!.plainText).toContain('still down');
     await h.incidents.report('service-down:api', { detail: 'still down' });
-    await new Promise((r) => setTimeout(r, 100));
+    await h.idle();
     expect(fake.messages).toHaveLength(2);
   });
 });

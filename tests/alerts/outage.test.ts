@@ -2,9 +2,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 const children: ChildProcessWithoutNullStreams[] = [];
 let fake: FakeTelegram;
@@ -50,6 +52,20 @@ async function startDaemon(
   };
 }
 
+/** The daemon's outbox, read beside it (the daemon runs in another process). */
+function outbox(dir: string): Array<{ id: number; state: string; attempts: number }> {
+  const db = new Database(path.join(dir, 'warden.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT id, state, attempts FROM outbox ORDER BY id').all() as Array<{
+      id: number;
+      state: string;
+      attempts: number;
+    }>;
+  } finally {
+    db.close();
+  }
+}
+
 const subjects = (m: SentMessage): number[] => [...m.plainText.matchAll(/svc-(\d+)\b/g)].map((x) => Number(x[1]));
 
 describe('outage and SIGKILL (acceptance)', () => {
@@ -74,13 +90,20 @@ describe('outage and SIGKILL (acceptance)', () => {
 
     const first = await startDaemon(configFile);
     for (let i = 1; i <= 25; i++) await first.send(`report service-down:svc-${i}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // killed while it is retrying against the unreachable API
+    await until(() => outbox(dir).some((row) => row.attempts > 0), 15_000, 'a failed delivery attempt');
+    const triedBeforeKill = Math.max(...outbox(dir).map((row) => row.attempts));
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
     const second = await startDaemon(configFile);
     for (let i = 26; i <= 50; i++) await second.send(`report service-down:svc-${i}`);
-    await new Promise((r) => setTimeout(r, 1000));
+    // the restarted daemon resumed the first run's rows (and still cannot deliver them)
+    await until(
+      () => outbox(dir).some((row) => row.attempts > triedBeforeKill),
+      15_000,
+      "the second run retrying the first run's rows",
+    );
     expect(fake.messages).toHaveLength(0);
     await fake.up();
 
@@ -97,7 +120,8 @@ describe('outage and SIGKILL (acceptance)', () => {
         true,
       );
     }
-    await new Promise((r) => setTimeout(r, 300));
+    // nothing left to send: what the fake has is all there will be
+    await until(() => outbox(dir).every((row) => row.state !== 'pending'), 15_000, 'no pending outbox row');
     for (const chat of [42, -1001]) expect(fake.messagesTo(chat).flatMap(subjects)).toEqual(all);
     expect(fake.calls.filter((c) => c.status === 429)).toHaveLength(0);
 

@@ -28,7 +28,7 @@ describe('storms', () => {
     for (let i = 1; i <= 10; i++) await h.incidents.report(`service-down:svc-${i}`, { detail: 'down' });
     await fake.up();
     await fake.waitForMessages(1, 5000);
-    await new Promise((r) => setTimeout(r, 100));
+    await h.idle();
     expect(fake.messages).toHaveLength(1);
     const group = fake.messages[0]!;
     expect(group.plainText.split('\n')[0]).toBe('🚨 10 incidents opened on prod-1');

@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 import { fastTuning, noPace } from './helpers/harness.ts';
 
 let fake: FakeTelegram;
@@ -32,7 +33,13 @@ describe('warden-restarted', () => {
         alerts: { pace: noPace, tuning: fastTuning },
       });
       await daemon.start();
-      await new Promise((r) => setTimeout(r, 150));
+      // start() queued the notice, if any: wait until the outbox has sent everything
+      await until(
+        async () =>
+          (await store.db.selectFrom('outbox').select('id').where('state', '=', 'pending').execute()).length === 0,
+        10_000,
+        'no pending outbox row',
+      );
       if (stopCleanly) await daemon.stop();
       // otherwise the store goes away under the daemon, so its stop is never recorded (as after SIGKILL)
       await store.close();

@@ -93,7 +93,7 @@ describe('warden alert test', () => {
     try {
       const { code } = await run(['--chat', '42']);
       expect(code).toBe(0);
-      await new Promise((r) => setTimeout(r, 200));
+      await daemon.idle();
       expect(fake.messages).toHaveLength(1);
     } finally {
       await daemon.stop();

@@ -19,7 +19,7 @@ describe('linked signal', () => {
 
   it('aborts after its timeout and says so', async () => {
     const linked = linkedSignal([new AbortController().signal], 20);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => linked.signal.addEventListener('abort', r, { once: true }));
     expect(linked.signal.aborted).toBe(true);
     expect(linked.timedOut()).toBe(true);
   });

@@ -6,7 +6,9 @@ import { latestBackupPerTarget } from '../../src/store/backups.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { latestRun, recordRunStart, recordRunStop, recordRunTick } from '../../src/store/runs.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
+import { captureLogger } from '../helpers/logger.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -97,7 +99,8 @@ describe('store errors', () => {
   });
 
   it('survives a PostgreSQL backend dying under an idle pooled connection', async () => {
-    const store = await openStore(database.url);
+    const logger = captureLogger();
+    const store = await openStore(database.url, { log: logger.log });
     try {
       await latestRun(store);
       const admin = new pg.Client({ connectionString: database.url });
@@ -106,7 +109,8 @@ describe('store errors', () => {
         'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
       );
       await admin.end();
-      await new Promise((r) => setTimeout(r, 100));
+      // the pool has seen its idle client die (an unhandled 'error' there would have killed us)
+      await until(() => logger.lines().some((l) => l.msg === 'store connection lost'), 10_000, 'the pool error');
       await expect(latestRun(store)).resolves.toMatchObject({ id: expect.any(Number) as number });
     } finally {
       await store.close();

@@ -67,12 +67,10 @@ describe('pm2 events', () => {
     const port = await closedPort();
     await pm2.startApps([{ name: 'api', script: httpApp, env: { PORT: String(port) } }]);
     const { incidents } = await watch(service('api'));
-    const killedAt = Date.now();
     process.kill(await pm2.pidOf('api'), 'SIGKILL');
-    await until(() => incidents.reportsOf('service-crashed:api').length === 1, 5000, 'service-crashed');
+    // nothing here runs checks: a report can only come from pm2's bus (latency: bench/supervision-crash-latency.ts)
+    await until(() => incidents.reportsOf('service-crashed:api').length === 1, 10_000, 'service-crashed');
     const report = incidents.reports.find((r) => r.key === 'service-crashed:api')!;
-    // from the bus (~5 ms when idle; a loaded CI machine takes longer), not from the next check
-    expect(report.at - killedAt).toBeLessThan(2000);
     expect(report.observation).toMatchObject({
       detail: expect.stringMatching(
         /^api exited unexpectedly \(exit code 0 or a signal, after \d+(ms|s) up\); pm2 restarted it$/,
@@ -103,15 +101,25 @@ describe('pm2 events', () => {
     const port = await closedPort();
     await pm2.startApps([{ name: 'api', script: httpApp, env: { PORT: String(port) } }]);
     const { incidents, logger } = await watch(service('api'));
-    await until(() => client.attached(), 2000);
+    await until(() => client.attached(), 10_000);
+    const onlines: number[] = [];
+    client.onEvent((e) => {
+      if (e.app.name === 'api' && e.event === 'online') onlines.push(e.at);
+    });
     await client.restart('api');
     await pm2.cli('restart', 'api');
     await pm2.cli('reload', 'api');
     await pm2.cli('stop', 'api');
     await pm2.cli('start', 'api');
-    await new Promise((r) => setTimeout(r, 300));
+    const stopsSeen = () => logger.lines().filter((l) => l.msg === 'app stopped on request');
+    // every exit was judged (four stops logged) and the app came back after the last one
+    await until(
+      () => stopsSeen().length === 4 && onlines.length >= 4,
+      10_000,
+      'the last stop judged and the app online',
+    );
     expect(incidents.reports).toEqual([]);
-    const stops = logger.lines().filter((l) => l.msg === 'app stopped on request');
+    const stops = stopsSeen();
     expect(stops.map((l) => l.by)).toEqual(['warden', 'operator', 'operator', 'operator']);
   });
 
@@ -138,9 +146,11 @@ describe('pm2 events', () => {
   });
 
   it('opens crash-loop with the error log when pm2 gives up on an app that crashes at start', async () => {
-    await pm2.startApps([{ name: 'cron', script: crashAtStart, min_uptime: 1000, max_restarts: 2 }]);
+    // pm2 counts a crash as unstable only within min_uptime × max_restarts of the app's creation: on a
+    // loaded machine a node start alone can take a second, so the window must be wide
+    await pm2.startApps([{ name: 'cron', script: crashAtStart, min_uptime: 10_000, max_restarts: 2 }]);
     const { incidents } = await watch(service('cron', '    restart: { maxRestarts: 10 }\n'));
-    await until(() => incidents.reportsOf('crash-loop:cron').length >= 1, 5000, 'crash-loop');
+    await until(() => incidents.reportsOf('crash-loop:cron').length >= 1, 20_000, 'crash-loop');
     const loop = incidents.reportsOf('crash-loop:cron')[0]!;
     // depending on timing warden saw pm2 give up, or attached after it had
     expect(loop.detail).toMatch(
@@ -150,10 +160,12 @@ describe('pm2 events', () => {
   });
 
   it('reports an app that was already errored when warden attached', async () => {
-    await pm2.startApps([{ name: 'cron', script: crashAtStart, min_uptime: 1000, max_restarts: 1 }]);
-    await until(async () => (await pm2.cli('jlist')).includes('"status":"errored"'), 5000, 'errored');
+    // pm2 counts a crash as unstable only within min_uptime × max_restarts of the app's creation: on a
+    // loaded machine a node start alone can take a second, so the window must be wide
+    await pm2.startApps([{ name: 'cron', script: crashAtStart, min_uptime: 10_000, max_restarts: 1 }]);
+    await until(async () => (await pm2.cli('jlist')).includes('"status":"errored"'), 20_000, 'errored');
     const { incidents } = await watch(service('cron'));
-    await until(() => incidents.reportsOf('crash-loop:cron').length === 1, 3000, 'crash-loop');
+    await until(() => incidents.reportsOf('crash-loop:cron').length === 1, 10_000, 'crash-loop');
     expect(incidents.reportsOf('crash-loop:cron')[0]?.detail).toMatch(/^pm2 shows cron errored after \d+ restarts$/);
   });
 

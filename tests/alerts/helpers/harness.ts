@@ -11,6 +11,8 @@ import type { Part } from '../../../src/lib/part.ts';
 import { openStore, type Store } from '../../../src/store/db.ts';
 import type { FakeTelegram } from '../../fixtures/fake-telegram.ts';
 import { captureLogger } from '../../helpers/logger.ts';
+import type { ManualClock } from '../../helpers/manual-clock.ts';
+import { until } from '../../helpers/until.ts';
 import { openTestStore, type Dialect } from '../../helpers/store.ts';
 
 export interface HarnessOptions {
@@ -39,6 +41,12 @@ export interface Harness {
   logLines(): Array<Record<string, unknown>>;
   settlements: Settlement[];
   start(): Promise<void>;
+  /**
+   * Resolves once the alert path is idle: no outbox row is pending (every alert queued so far was
+   * sent, logged or failed) and, with `sleepers`, that many loops wait on the manual clock again
+   * (their runs finished). Only after this does "nothing more arrived" prove anything.
+   */
+  idle(options?: { sleepers?: number; timeoutMs?: number }): Promise<void>;
   /** Stops the parts and closes the store (a store it opened itself is dropped). */
   stop(): Promise<void>;
 }
@@ -98,6 +106,14 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
         await part.start();
         started.push(part);
       }
+    },
+    async idle({ sleepers, timeoutMs = 10_000 } = {}) {
+      const manual = clock as Partial<ManualClock>;
+      if (sleepers !== undefined)
+        await until(() => manual.sleeping === sleepers, timeoutMs, `${sleepers} loops asleep on the clock`);
+      const pending = async () =>
+        (await store.db.selectFrom('outbox').select('id').where('state', '=', 'pending').execute()).length;
+      await until(async () => (await pending()) === 0, timeoutMs, 'no pending outbox row');
     },
     async stop() {
       for (const part of started.splice(0).reverse()) await part.stop();
