@@ -159,8 +159,12 @@ async function measureOnce(n: number, run: number): Promise<RunResult> {
     );
     children.push(warden);
     exits.push(stopped(warden));
+    const alive = (): void => {
+      for (const child of children)
+        if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited with ${child.exitCode}`);
+    };
     await until(
-      () => seen.monit.size === n && seen.warden.size === n,
+      () => (alive(), seen.monit.size === n && seen.warden.size === n),
       30_000 + 2 * intervalS * 1000,
       `all ${n} endpoints checked by both`,
     );
