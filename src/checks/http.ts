@@ -3,7 +3,6 @@ import tls from 'node:tls';
 import { z } from 'zod';
 import { duration } from '../config/fields.ts';
 import { describeError } from '../lib/errors.ts';
-import { linkedSignal } from '../lib/linked-signal.ts';
 import { stopwatch } from './elapsed.ts';
 import type { CheckKind, CheckResult } from './types.ts';
 
@@ -31,33 +30,57 @@ const maxHeadBytes = 64 * 1024;
  * line and at most the start of the body, and fetch (undici, web streams) cost warden more CPU per
  * check than the rest of a check together, plus its load in RSS (docs/benchmarks.md).
  */
-export async function probeHttp(options: HttpOptions, signal: AbortSignal): Promise<CheckResult> {
+export function probeHttp(options: HttpOptions, signal: AbortSignal): Promise<CheckResult> {
   const elapsed = stopwatch();
-  const target = parseTarget(options.url);
-  const label = `GET ${target.shown}`;
-  const limit = linkedSignal([signal], options.timeoutMs);
+  const target = targetOf(options);
+  const wantBody = (status: number) => options.bodyIncludes !== undefined || status !== options.expectStatus;
+  return new Promise((resolve) => {
+    const socket = target.tls
+      ? tls.connect({ host: target.host, port: target.port, servername: target.servername })
+      : net.connect({ host: target.host, port: target.port });
+    const reader = new ResponseReader(wantBody);
+    let settled = false;
+    const settle = (outcome: Answer | string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(judge(options, target.label, outcome, elapsed()));
+    };
+    const timer = setTimeout(() => settle(`timed out after ${options.timeoutMs}ms`), options.timeoutMs);
+    const onAbort = (): void => settle('cancelled (warden is stopping)');
+    const read = (next: () => Answer | null): void => {
+      try {
+        const answer = next();
+        if (answer) settle(answer);
+      } catch (err) {
+        settle(describeError(err));
+      }
+    };
+    socket.on('data', (chunk: Buffer) => read(() => reader.push(chunk)));
+    socket.on('end', () => read(() => reader.end()));
+    socket.on('error', (err) => settle(describeError(err)));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.write(target.request);
+  });
+}
+
+function judge(options: HttpOptions, label: string, outcome: Answer | string, latencyMs: number): CheckResult {
   const fail = (detail: string, excerpt?: string): CheckResult => ({
     ok: false,
     detail: `${label}: ${detail}`,
-    latencyMs: elapsed(),
+    latencyMs,
     ...(excerpt ? { excerpt } : {}),
   });
-  try {
-    const wantBody = (status: number) => options.bodyIncludes !== undefined || status !== options.expectStatus;
-    const { status, body } = await exchange(target, limit.signal, wantBody);
-    if (status !== options.expectStatus)
-      return fail(`expected status ${options.expectStatus}, got ${status}`, body.slice(0, 500));
-    if (options.bodyIncludes !== undefined && !body.includes(options.bodyIncludes))
-      return fail(`status ${status} but the body does not include "${options.bodyIncludes}"`, body.slice(0, 500));
-    const latencyMs = elapsed();
-    return { ok: true, detail: `${label}: ${status} in ${latencyMs}ms`, latencyMs };
-  } catch (err) {
-    if (limit.timedOut()) return fail(`timed out after ${options.timeoutMs}ms`);
-    if (signal.aborted) return fail('cancelled (warden is stopping)');
-    return fail(describeError(err));
-  } finally {
-    limit.dispose();
-  }
+  if (typeof outcome === 'string') return fail(outcome);
+  const { status, body } = outcome;
+  if (status !== options.expectStatus)
+    return fail(`expected status ${options.expectStatus}, got ${status}`, body.slice(0, 500));
+  if (options.bodyIncludes !== undefined && !body.includes(options.bodyIncludes))
+    return fail(`status ${status} but the body does not include "${options.bodyIncludes}"`, body.slice(0, 500));
+  return { ok: true, detail: `${label}: ${status} in ${latencyMs}ms`, latencyMs };
 }
 
 interface Target {
@@ -65,14 +88,26 @@ interface Target {
   /** Host to connect to (IPv6 without brackets). */
   host: string;
   port: number;
-  request: string;
-  /** The URL without credentials: alerts must not carry a password to Telegram. */
-  shown: string;
+  /** SNI name; empty for an IP address. */
+  servername: string;
+  request: Buffer;
+  /** `GET url` without credentials: alerts must not carry a password to Telegram. */
+  label: string;
+}
+
+/** A service checks the same URL every few seconds: its request is built once. */
+const targets = new WeakMap<HttpOptions, Target>();
+
+function targetOf(options: HttpOptions): Target {
+  let target = targets.get(options);
+  if (!target) targets.set(options, (target = parseTarget(options.url)));
+  return target;
 }
 
 function parseTarget(raw: string): Target {
   const url = new URL(raw);
   const secure = url.protocol === 'https:';
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `Host: ${url.host}`, 'User-Agent: warden-healthcheck'];
   const credentials = url.username !== '' || url.password !== '';
   if (credentials) {
@@ -84,55 +119,17 @@ function parseTarget(raw: string): Target {
   lines.push('Connection: close', '', '');
   return {
     tls: secure,
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host,
     port: Number(url.port) || (secure ? 443 : 80),
-    request: lines.join('\r\n'),
-    shown: credentials ? url.toString() : raw,
+    servername: net.isIP(host) ? '' : host,
+    request: Buffer.from(lines.join('\r\n')),
+    label: `GET ${credentials ? url.toString() : raw}`,
   };
 }
 
 interface Answer {
   status: number;
   body: string;
-}
-
-/** Sends the request on a new connection; settles once the answer is complete enough to judge. */
-function exchange(target: Target, signal: AbortSignal, wantBody: (status: number) => boolean): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const socket = target.tls
-      ? tls.connect({ host: target.host, port: target.port, servername: net.isIP(target.host) ? '' : target.host })
-      : net.connect({ host: target.host, port: target.port });
-    const reader = new ResponseReader(wantBody);
-    let settled = false;
-    const settle = (error: unknown, answer?: Answer): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (answer) resolve(answer);
-      else reject(error instanceof Error ? error : new Error(String(error)));
-    };
-    const onAbort = (): void => settle(signal.reason);
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        const answer = reader.push(chunk);
-        if (answer) settle(null, answer);
-      } catch (err) {
-        settle(err);
-      }
-    });
-    socket.on('end', () => {
-      try {
-        settle(null, reader.end());
-      } catch (err) {
-        settle(err);
-      }
-    });
-    socket.on('error', (err) => settle(err));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.write(target.request);
-  });
 }
 
 type Framing = { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' };
