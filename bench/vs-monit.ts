@@ -59,10 +59,11 @@ server.keepAliveTimeout = 5000;
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', 511, resolve));
 const port = (server.address() as { port: number }).port;
 
-function cpuMs(pid: number): number {
+/** utime and stime (all threads), in ms. */
+function cpuMs(pid: number): { user: number; sys: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  return { user: (Number(fields[11]) * 1000) / ticksPerSecond, sys: (Number(fields[12]) * 1000) / ticksPerSecond };
 }
 function rssBytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
@@ -75,6 +76,7 @@ function privateBytes(pid: number): number {
 
 interface Reading {
   cpuPct: number;
+  sysPct: number;
   rssAvg: number;
   rssMax: number;
   privateAvg: number;
@@ -184,8 +186,10 @@ async function measureOnce(n: number, run: number): Promise<RunResult> {
       }
     }
     const elapsed = performance.now() - t0;
+    const cpu1 = { monit: cpuMs(procs.monit), warden: cpuMs(procs.warden) };
     const reading = (who: 'monit' | 'warden'): Reading => ({
-      cpuPct: ((cpuMs(procs[who]) - cpu0[who]) / elapsed) * 100,
+      cpuPct: ((cpu1[who].user + cpu1[who].sys - cpu0[who].user - cpu0[who].sys) / elapsed) * 100,
+      sysPct: ((cpu1[who].sys - cpu0[who].sys) / elapsed) * 100,
       rssAvg: rss[who].reduce((a, b) => a + b, 0) / rss[who].length,
       rssMax: Math.max(...rss[who]),
       privateAvg: priv[who].reduce((a, b) => a + b, 0) / priv[who].length,
@@ -230,6 +234,7 @@ try {
           mb(r[who].rssMax),
           mb(r[who].privateAvg),
           who === 'warden' ? (r.warden.cpuPct / r.monit.cpuPct).toFixed(2) : '',
+          r[who].sysPct.toFixed(2),
         ]);
       console.error(
         `N=${n} run ${run}: warden ${r.warden.cpuPct.toFixed(2)} % / monit ${r.monit.cpuPct.toFixed(2)} % = ${(r.warden.cpuPct / r.monit.cpuPct).toFixed(2)}×, warden RSS avg ${mb(r.warden.rssAvg)} MB`,
@@ -246,7 +251,10 @@ console.log(
 );
 console.log(`CPU = % of one core; RSS/private in MB; requests = what the endpoint server counted in the window\n`);
 console.log(
-  table(['N', 'run', 'process', 'requests', 'CPU %', 'RSS avg', 'RSS max', 'private avg', 'CPU ratio'], rows),
+  table(
+    ['N', 'run', 'process', 'requests', 'CPU %', 'RSS avg', 'RSS max', 'private avg', 'CPU ratio', 'of which sys %'],
+    rows,
+  ),
 );
 console.log('\nmedian (min–max) over the runs\n');
 console.log(
