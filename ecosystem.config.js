@@ -11,6 +11,10 @@ export const apps = [
     script: 'dist/main.js',
     args: 'run',
     cwd: root,
+    // V8 without its optimising compilers: warden's hot paths are a few checks a second, and the
+    // compilers' code and threads cost more than they save (RSS ~104 → ~73 MB at 50 services, CPU
+    // no worse; docs/benchmarks.md).
+    node_args: ['--lite-mode'],
     // warden calls process.send('ready') once it has started; pm2 counts it online only then.
     wait_ready: true,
     listen_timeout: 10000,

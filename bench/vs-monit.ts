@@ -8,16 +8,18 @@
  *
  * Monit (Debian's `monit`, `apt-get install monit`) runs as `monit -c FILE -I` from a temp folder
  * with every file it writes in that folder; never as a service. warden runs `warden run` (built
- * JS with --dist) with a sqlite store and dry-run alerts. Both are stopped at the end of each run.
+ * JS, with the node flags of ecosystem.config.js unless --warden-node-options is given) with a
+ * sqlite store and dry-run alerts. Both are stopped at the end of each run.
  *
- * Run: npm run build && npx tsx bench/vs-monit.ts --dist [--n=50,200] [--runs=5] [--interval=5]
- *      [--seconds=60] [--warmup=10] [--warden-node-options="--max-semi-space-size=1"] [--cpu-prof=DIR]
+ * Run: npm run build && npx tsx bench/vs-monit.ts [--n=50,200] [--runs=5] [--interval=5] [--seconds=60]
+ *      [--warmup=10] [--main=dist/main.js] [--warden-node-options="--max-semi-space-size=1"] [--cpu-prof=DIR]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { table } from './lib/alert-stack.ts';
 import { until } from './lib/supervised.ts';
@@ -29,10 +31,22 @@ const runs = Number(arg('runs', '1'));
 const intervalS = Number(arg('interval', '5'));
 const seconds = Number(arg('seconds', '60'));
 const warmupS = Number(arg('warmup', '10'));
-const wardenNodeOptions = arg('warden-node-options', '').split(' ').filter(Boolean);
+/** The node flags warden ships with (ecosystem.config.js), unless given. */
+const shippedFlags = (
+  (await import(pathToFileURL(path.resolve('ecosystem.config.js')).href)) as {
+    apps: Array<{ name: string; node_args?: string[] }>;
+  }
+).apps.find((app) => app.name === 'warden')?.node_args;
+const flagsArg = process.argv.find((a) => a.startsWith('--warden-node-options='));
+const wardenNodeOptions = flagsArg
+  ? flagsArg.slice('--warden-node-options='.length).split(' ').filter(Boolean)
+  : (shippedFlags ?? []);
 const cpuProfDir = arg('cpu-prof', '');
-const mainArg = arg('main', '');
-const built = mainArg || (process.argv.includes('--dist') ? 'dist/main.js' : '');
+const built = arg('main', 'dist/main.js');
+if (!fs.existsSync(built)) {
+  console.error(`${built} not found: npm run build first (or --main=PATH/main.js)`);
+  process.exit(1);
+}
 const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 const monitBin = spawnSync('sh', ['-c', 'command -v monit'], { encoding: 'utf8' }).stdout.trim();
@@ -144,7 +158,6 @@ async function measureOnce(n: number, run: number): Promise<RunResult> {
   seen.monit.clear();
   seen.warden.clear();
   const prof = cpuProfDir ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const entry = built ? [built] : ['--import', 'tsx', 'src/main.ts'];
   const children: ChildProcess[] = [];
   const exits: Array<Promise<void>> = [];
   try {
@@ -153,7 +166,7 @@ async function measureOnce(n: number, run: number): Promise<RunResult> {
     exits.push(stopped(monit));
     const warden = spawn(
       process.execPath,
-      [...wardenNodeOptions, ...prof, ...entry, 'run', '--config', wardenConfig(dir, n)],
+      [...wardenNodeOptions, ...prof, built, 'run', '--config', wardenConfig(dir, n)],
       {
         env: { ...process.env, PM2_HOME: path.join(dir, 'pm2'), TELEGRAM_BOT_TOKEN: '', NODE_OPTIONS: '' },
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -244,10 +257,10 @@ try {
   server.close();
 }
 
-const extra = [...wardenNodeOptions, cpuProfDir ? '--cpu-prof' : ''].filter(Boolean).join(' ');
+const extra = [...wardenNodeOptions, cpuProfDir ? '--cpu-prof' : ''].filter(Boolean).join(' ') || 'no node flags';
 console.log(
   `warden vs Monit ${monitVersion}, ${new Date().toISOString()}, node ${process.version}, ` +
-    `${built || 'tsx src/main.ts'}${extra ? ` (${extra})` : ''}; interval ${intervalS}s, ${seconds}s window after a ${warmupS}s warm-up`,
+    `node ${built} (${extra}); interval ${intervalS}s, ${seconds}s window after a ${warmupS}s warm-up`,
 );
 console.log(`CPU = % of one core; RSS/private in MB; requests = what the endpoint server counted in the window\n`);
 console.log(
