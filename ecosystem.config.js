@@ -11,10 +11,11 @@ export const apps = [
     script: 'dist/main.js',
     args: 'run',
     cwd: root,
-    // V8 without its optimising compilers: warden's hot paths are a few checks a second, and the
-    // compilers' code and threads cost more than they save (RSS ~104 → ~73 MB at 50 services, CPU
-    // no worse; docs/benchmarks.md).
-    node_args: ['--lite-mode'],
+    // Measured side by side with Monit at 50 services (docs/benchmarks.md): without V8's optimising
+    // compiler (warden's hot paths run a few times a second) and with a 1 MB young generation, RSS
+    // drops from ~100 to ~75 MB and CPU does not rise. Not --lite-mode/--jitless: they remove
+    // WebAssembly, and Node's fetch (which the Telegram library uses) then crashes the process.
+    node_args: ['--no-opt', '--max-semi-space-size=1', '--optimize-for-size'],
     // warden calls process.send('ready') once it has started; pm2 counts it online only then.
     wait_ready: true,
     listen_timeout: 10000,

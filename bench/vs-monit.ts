@@ -153,6 +153,14 @@ function stopped(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Monit and warden of the run in progress: stopped also when the bench itself is interrupted. */
+const running = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGKILL');
+    process.exit(130);
+  });
+
 async function measureOnce(n: number, run: number): Promise<RunResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-vs-monit-'));
   seen.monit.clear();
@@ -163,6 +171,7 @@ async function measureOnce(n: number, run: number): Promise<RunResult> {
   try {
     const monit = spawn(monitBin, ['-c', monitConfig(dir, n), '-I'], { cwd: dir, stdio: 'ignore' });
     children.push(monit);
+    running.add(monit);
     exits.push(stopped(monit));
     const warden = spawn(
       process.execPath,
@@ -173,6 +182,7 @@ async function measureOnce(n: number, run: number): Promise<RunResult> {
       },
     );
     children.push(warden);
+    running.add(warden);
     exits.push(stopped(warden));
     const alive = (): void => {
       for (const child of children)
@@ -217,6 +227,7 @@ async function measureOnce(n: number, run: number): Promise<RunResult> {
     const deadline = setTimeout(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')), 15_000);
     await Promise.all(exits);
     clearTimeout(deadline);
+    for (const child of children) running.delete(child);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
