@@ -4,9 +4,11 @@ import { createRestartDrivers } from './actions/restart/index.ts';
 import { RestartPolicy } from './actions/restart/restart-policy.ts';
 import { alertModeFor } from './alerts/alert-mode.ts';
 import { createBackups } from './backups/index.ts';
+import { pruneBackups } from './backups/retention.ts';
 import { alertChats, createAlerts, type AlertsOptions } from './alerts/create-alerts.ts';
 import { outboxWriter } from './alerts/outbox.ts';
 import type { Config } from './config/schema.ts';
+import { createDiskAndLogs } from './disk/index.ts';
 import { createHttpServer } from './http/server.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createTracker, type IncidentTracker } from './incidents/tracker.ts';
@@ -95,6 +97,10 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     tuning: deps.supervision,
     scrub,
   });
+  const hygiene = createDiskAndLogs({
+    ...{ config, store, incidents, pm2, clock, log: deps.log, scrub },
+    pruneBackups: () => pruneBackups({ store, backups: config.backups, timezone: config.timezone, log: deps.log }),
+  });
   const loop = every({
     name: 'daemon-loop',
     intervalMs: tickMs,
@@ -144,6 +150,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     ...(pm2 ? [pm2] : []),
     ...supervision.parts,
     ...backups.parts,
+    ...hygiene.parts,
     http,
   ];
 

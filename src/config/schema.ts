@@ -2,23 +2,15 @@ import { z } from 'zod';
 import { telegramSchema, runbooksSchema } from '../alerts/config.ts';
 import { backupsSchema } from '../backups/config.ts';
 import { digestSchema } from '../bot/config.ts';
+import { diskConfig } from '../disk/config.ts';
 import type { RegisteredCheckKind } from '../checks/types.ts';
 import { heartbeatSchema } from '../heartbeat/config.ts';
 import { hostSchema } from '../host/config.ts';
 import { httpSchema } from '../http/config.ts';
+import { logsConfig } from '../logs/config.ts';
 import { storeSchema } from '../store/config.ts';
-import { filePath, type SchemaContext } from './context.ts';
-import {
-  boundedDuration,
-  cronPattern,
-  duration,
-  isValidTimezone,
-  longestTimerMs,
-  rate,
-  ratio,
-  severity,
-  size,
-} from './fields.ts';
+import type { SchemaContext } from './context.ts';
+import { isValidTimezone } from './fields.ts';
 import { logSchema } from './log.ts';
 import { servicesSchema } from './services.ts';
 
@@ -35,26 +27,6 @@ export interface SchemaRegistries {
  * checks what spans sections.
  */
 export function configSchema(context: SchemaContext, registries: SchemaRegistries = {}) {
-  const file = filePath(context);
-
-  const logPattern = z
-    .strictObject({
-      match: z.string().superRefine((source, ctx) => {
-        try {
-          new RegExp(source);
-        } catch (err) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `must be a regular expression (${(err as Error).message})`,
-          });
-        }
-      }),
-      threshold: z.number().int().min(1).default(1),
-      window: duration('5m').prefault('5m'),
-      severity: severity.default('warning'),
-    })
-    .transform(({ window, ...rest }) => ({ ...rest, windowMs: window }));
-
   return z
     .strictObject({
       host: hostSchema(context),
@@ -76,70 +48,11 @@ export function configSchema(context: SchemaContext, registries: SchemaRegistrie
         .default([]),
       runbooks: runbooksSchema,
       services: servicesSchema(registries.checkKinds),
-      disk: z
-        .strictObject({
-          paths: z.array(file).optional(),
-          warn: ratio('80%').prefault('80%'),
-          critical: ratio('90%').prefault('90%'),
-          interval: boundedDuration('60s', { min: 1000, max: longestTimerMs }).prefault('60s'),
-          forecast: duration('24h').prefault('24h'),
-        })
-        .prefault({})
-        .transform(({ paths, warn, critical, interval, forecast }) => ({
-          paths: paths ?? null,
-          warnRatio: warn,
-          criticalRatio: critical,
-          intervalMs: interval,
-          forecastMs: forecast,
-        })),
-      logs: z
-        .strictObject({
-          watch: z.array(file).prefault(['logs/*.log']),
-          maxSize: size('100MB').prefault('100MB'),
-          growthAlert: rate.optional(),
-          patterns: z.array(logPattern).default([]),
-          rotate: z
-            .strictObject({
-              compress: z.boolean().default(true),
-              mode: z
-                .enum(['rename', 'copytruncate'], {
-                  error: 'must be rename or copytruncate',
-                })
-                .default('rename'),
-            })
-            .prefault({}),
-          retain: z
-            .strictObject({
-              count: z.number().int().min(0).default(10),
-              maxAge: duration('14d').prefault('14d'),
-              maxTotal: size('1GB').optional(),
-            })
-            .prefault({})
-            .transform(({ count, maxAge, maxTotal }) => ({
-              count,
-              maxAgeMs: maxAge,
-              maxTotalBytes: maxTotal ?? null,
-            })),
-          pruneSchedule: cronPattern.default('0 30 3 * * *'),
-        })
-        .prefault({})
-        .transform(({ maxSize, growthAlert, ...rest }) => ({
-          ...rest,
-          maxSizeBytes: maxSize,
-          growthAlert: growthAlert ? { bytes: growthAlert.bytes, perMs: growthAlert.perMs } : null,
-        })),
+      disk: diskConfig(context),
+      logs: logsConfig(context),
       backups: backupsSchema(context),
       digest: digestSchema,
       heartbeat: heartbeatSchema,
-    })
-    .superRefine((config, ctx) => {
-      if (config.disk.warnRatio >= config.disk.criticalRatio) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['disk', 'warn'],
-          message: 'must be below disk.critical',
-        });
-      }
     })
     .transform(({ host, ...raw }) => ({
       ...raw,

@@ -23,6 +23,10 @@ export const errorCodes = {
   HTTP_LISTEN: 1,
   /** A backup, its verification or a restore failed (pg_dump error, no space, checksum mismatch, refused destination). */
   BACKUP_FAILED: 1,
+  /** A log was renamed for rotation but its writer did not reopen it (pm2 reloadLogs or logs.rotate.command failed). */
+  LOG_REOPEN_FAILED: 1,
+  /** `warden logs SERVICE` names a service pm2 does not manage, or an app pm2 does not know. */
+  NOT_PM2: 1,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -31,6 +31,7 @@ interface Pm2Api {
   Client: {
     launchRPC(cb: (err?: Error | null) => void): void;
     launchBus(cb: (err: Error | null, bus: Pm2Bus, socket: AxonSocket) => void): void;
+    executeRemote(method: string, options: object, cb: Callback<unknown>): void;
     client_sock?: AxonSocket;
     sub_sock?: AxonSocket;
   };
@@ -231,6 +232,10 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
       restartRequests.set(app, clock.now());
       await call(`restart ${app}`, (pm2, cb) => pm2.restart(app, cb), signal, callTimeoutMs + killTimeoutMs);
     },
+    // the RPC itself: pm2's API method prints to stdout
+    reloadLogs: async (signal) => {
+      await call<unknown>('reloadLogs', (pm2, cb) => pm2.Client.executeRemote('reloadLogs', {}, cb), signal);
+    },
     claimRestartRequest: (app) => {
       const at = restartRequests.get(app);
       restartRequests.delete(app);
@@ -284,6 +289,7 @@ export function toAppInfo(raw: unknown): Pm2AppInfo | null {
     createdAt: num(env.created_at),
     exitCode: num(env.exit_code),
     errLogPath: typeof env.pm_err_log_path === 'string' ? env.pm_err_log_path : null,
+    outLogPath: typeof env.pm_out_log_path === 'string' ? env.pm_out_log_path : null,
     autorestart: env.autorestart !== false,
     killTimeoutMs: num(env.kill_timeout) ?? pm2DefaultKillTimeoutMs,
   };

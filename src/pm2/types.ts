@@ -18,6 +18,8 @@ export interface Pm2AppInfo {
   createdAt: number | null;
   exitCode: number | null;
   errLogPath: string | null;
+  /** Absent where an app info was built by hand (tests). */
+  outLogPath?: string | null;
   autorestart: boolean;
   /** How long pm2 waits for the app to exit on stop/restart before it sends SIGKILL. */
   killTimeoutMs: number;
@@ -62,6 +64,8 @@ export interface Pm2Client extends Part, Pm2Reader {
   attached(): boolean;
   list(signal?: AbortSignal): Promise<Pm2AppInfo[]>;
   restart(app: string, signal?: AbortSignal): Promise<void>;
+  /** Has every app reopen its log files (after warden renamed them aside). */
+  reloadLogs(signal?: AbortSignal): Promise<void>;
   /**
    * Whether warden asked pm2 to restart this app in the last `restartRequestTtlMs` and that request
    * was not claimed yet; claims it. Tells warden's restarts from an operator's in the log.

@@ -116,6 +116,34 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+/** One usage reading of a disk path; the fill forecast fits a line through the recent ones. */
+export interface DiskSamplesTable {
+  path: string;
+  at: number;
+  used_bytes: number;
+  total_bytes: number;
+}
+
+/** How far pattern scanning read a log file: `ino` tells a new file from the one read before. */
+export interface LogOffsetsTable {
+  file: string;
+  ino: string;
+  position: number;
+  updated_at: number;
+}
+
+/** Pattern matches found in one scan of one file: the count and the last few lines (redacted). */
+export interface LogMatchesTable {
+  id: Generated<number>;
+  file: string;
+  /** The pattern's source, e.g. `ERROR|Traceback`. */
+  pattern: string;
+  at: number;
+  count: number;
+  /** JSON array of the matching lines kept for the excerpt. */
+  lines: string;
+}
+
 export interface Tables {
   runs: RunsTable;
   check_results: CheckResultsTable;
@@ -124,4 +152,7 @@ export interface Tables {
   incidents: IncidentsTable;
   incident_history: IncidentHistoryTable;
   outbox: OutboxTable;
+  disk_samples: DiskSamplesTable;
+  log_offsets: LogOffsetsTable;
+  log_matches: LogMatchesTable;
 }

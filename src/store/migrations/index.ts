@@ -3,6 +3,7 @@ import { up as core } from './001_core.ts';
 import { up as alerts } from './002_alerts.ts';
 import { up as runAlerts } from './003_run_alerts.ts';
 import { up as backupCatalog } from './005_backup_catalog.ts';
+import { up as diskLogs } from './006_disk_logs.ts';
 
 /** Applied in name order at every start; append new files, never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002_alerts': { up: alerts },
   '003_run_alerts': { up: runAlerts },
   '005_backup_catalog': { up: backupCatalog },
+  '006_disk_logs': { up: diskLogs },
 };
