@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
 import { createScrubber } from '../lib/redact.ts';
-import { createLogHygiene, type LogHygiene } from '../logs/hygiene.ts';
+import { createLogHygiene, pm2LogsOf, type LogHygiene } from '../logs/hygiene.ts';
 import type { Store } from '../store/db.ts';
 import { findUnresolvedIncident } from '../store/incidents.ts';
 import type { Pm2Client } from '../pm2/types.ts';
@@ -67,12 +67,4 @@ export function createDiskAndLogs(options: DiskAndLogsOptions): { parts: Part[];
   });
   // cleanup listens before the monitor can open anything
   return { parts: [cleanup, ...logs.parts, monitor], logs };
-}
-
-function pm2LogsOf(pm2: Pm2Client) {
-  return {
-    logFiles: async (signal?: AbortSignal) =>
-      (await pm2.list(signal)).flatMap((app) => [app.outLogPath, app.errLogPath]).filter((f): f is string => !!f),
-    reloadLogs: (signal?: AbortSignal) => pm2.reloadLogs(signal),
-  };
 }

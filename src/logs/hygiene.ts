@@ -10,6 +10,7 @@ import { runShell } from '../lib/run-shell.ts';
 import { cron } from '../scheduler/cron.ts';
 import { every } from '../scheduler/every.ts';
 import type { Store } from '../store/db.ts';
+import type { Pm2Client } from '../supervision/pm2-client.ts';
 import { pruneLogMatches } from '../store/log-offsets.ts';
 import type { LogsConfig } from './config.ts';
 import { logRoots, type LogRoot } from './files.ts';
@@ -34,6 +35,15 @@ import { createLogWatch } from './watch.ts';
 export interface Pm2Logs {
   logFiles(signal?: AbortSignal): Promise<string[]>;
   reloadLogs(signal?: AbortSignal): Promise<void>;
+}
+
+/** The pm2 client as log hygiene uses it: every app's out and error log, and reloadLogs. */
+export function pm2LogsOf(pm2: Pm2Client): Pm2Logs {
+  return {
+    logFiles: async (signal) =>
+      (await pm2.list(signal)).flatMap((app) => [app.outLogPath, app.errLogPath]).filter((f): f is string => !!f),
+    reloadLogs: (signal) => pm2.reloadLogs(signal),
+  };
 }
 
 export interface LogIncidents {
