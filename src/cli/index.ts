@@ -10,6 +10,7 @@ import { check } from './check.ts';
 import type { Command } from './command.ts';
 import { incidents } from './incidents.ts';
 import type { Io } from './io.ts';
+import { logs } from './logs.ts';
 import { run } from './run.ts';
 import { silence } from './silence.ts';
 import { status } from './status.ts';
@@ -25,6 +26,7 @@ export const commands: Record<string, Command> = {
   incidents,
   ack,
   backup,
+  logs,
 };
 
 /** Runs one `warden …` invocation and returns the exit code; never throws. */

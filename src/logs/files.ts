@@ -64,3 +64,20 @@ export function isInside(root: string, file: string): boolean {
 export function logStem(file: string): string {
   return path.basename(file).replace(/\.log$/, '');
 }
+
+/** The live logs the roots hold now, found by listing (the CLI does not start a watch). */
+export async function findLiveLogs(roots: readonly LogRoot[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (const root of roots) {
+    const pending = [root.dir];
+    while (pending.length > 0) {
+      const dir = pending.pop()!;
+      for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory() && root.recursive) pending.push(full);
+        else if (entry.isFile() && root.matches(full)) found.add(full);
+      }
+    }
+  }
+  return [...found].sort();
+}

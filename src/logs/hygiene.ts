@@ -10,10 +10,10 @@ import { runShell } from '../lib/run-shell.ts';
 import { cron } from '../scheduler/cron.ts';
 import { every } from '../scheduler/every.ts';
 import type { Store } from '../store/db.ts';
-import type { Pm2Client } from '../supervision/pm2-client.ts';
+import type { Pm2Client } from '../pm2/types.ts';
 import { pruneLogMatches } from '../store/log-offsets.ts';
 import type { LogsConfig } from './config.ts';
-import { logRoots, type LogRoot } from './files.ts';
+import { findLiveLogs, logRoots, type LogRoot } from './files.ts';
 import { createPatternScanner } from './patterns.ts';
 import {
   applyPrune,
@@ -70,6 +70,8 @@ export interface LogHygiene {
   parts: Part[];
   /** Rotates one live log now (rename or copytruncate, then gzip). */
   rotate(file: string): Promise<Rotation>;
+  /** `warden logs rotate`: every non-empty live log, pm2's included; each outcome in order. */
+  rotateAll(options: { dryRun: boolean }): Promise<Array<{ file: string; bytes: number; rotation?: Rotation; error?: string }>>;
   /** What retention lets go; deleted unless `dryRun`. */
   prune(options: { dryRun: boolean }): Promise<PruneResult & { candidates: PruneCandidate[] }>;
   /** For a disk past critical: retention, then older rotated logs on that filesystem until `bytesWanted` is freed. */
@@ -193,6 +195,7 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
   const roots = (): LogRoot[] => watch.roots();
 
   const prune = async ({ dryRun }: { dryRun: boolean }) => {
+    await refreshPm2();
     const rotated = await findRotatedLogs(roots(), await openFiles());
     const candidates = planPrune(rotated, config.retain, clock.now());
     const result = dryRun ? { deleted: [], freedBytes: 0, failed: [] } : await applyPrune(candidates);
@@ -229,6 +232,23 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
       pruneJob,
     ],
     rotate,
+    rotateAll: async ({ dryRun }) => {
+      await refreshPm2();
+      const out: Array<{ file: string; bytes: number; rotation?: Rotation; error?: string }> = [];
+      for (const file of await findLiveLogs(roots())) {
+        const bytes = (await fs.stat(file).catch(() => null))?.size ?? 0;
+        if (bytes === 0) continue;
+        if (dryRun) out.push({ file, bytes });
+        else
+          out.push(
+            await rotate(file).then(
+              (rotation) => ({ file, bytes, rotation }),
+              (err: unknown) => ({ file, bytes, error: describeError(err) }),
+            ),
+          );
+      }
+      return out;
+    },
     prune,
     emergencyPrune: async (bytesWanted, dev) => {
       const rotated = (await findRotatedLogs(roots(), await openFiles())).filter((r) => r.dev === dev);

@@ -11,7 +11,7 @@ import { openStore, type Store } from '../../src/store/db.ts';
 import { findUnresolvedIncident } from '../../src/store/incidents.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

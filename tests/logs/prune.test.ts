@@ -9,7 +9,7 @@ import { findUnresolvedIncident } from '../../src/store/incidents.ts';
 import { createTracker } from '../../src/incidents/tracker.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

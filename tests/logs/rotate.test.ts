@@ -7,11 +7,12 @@ import { systemClock } from '../../src/lib/clock.ts';
 import { createScrubber } from '../../src/lib/redact.ts';
 import { createLogHygiene, pm2LogsOf } from '../../src/logs/hygiene.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
-import { createPm2Client, type Pm2Client } from '../../src/supervision/pm2-client.ts';
+import { createPm2Client } from '../../src/pm2/client.ts';
+import type { Pm2Client } from '../../src/pm2/types.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { MemoryIncidents } from '../helpers/memory-incidents.ts';
 import { appsDir, createPm2Home, type Pm2Home } from '../helpers/pm2.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
