@@ -42,6 +42,7 @@ export function createDiskAndLogs(options: DiskAndLogsOptions): { parts: Part[];
     log,
     scrub: options.scrub ?? createScrubber(config.telegram.token ? [config.telegram.token] : []),
     timezone: config.timezone,
+    ownLog: config.log.file,
   });
   const monitor = createDiskMonitor({
     config: config.disk,

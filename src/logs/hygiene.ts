@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { formatSize } from '../config/units.ts';
 import type { Reading } from '../incidents/types.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -61,6 +62,8 @@ export interface LogHygieneOptions {
   log: Logger;
   scrub: (text: string) => string;
   timezone?: string;
+  /** warden's own log base name (`log.file`): pino-roll rotates those files, so they are left to it. */
+  ownLog?: string;
   /** Processes' open files; pruning never deletes one [/proc]. */
   openFiles?: () => Promise<Set<string>>;
 }
@@ -91,8 +94,9 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
   const scanner = createPatternScanner({ store, patterns: config.patterns, incidents, clock, log, scrub: options.scrub });
   const growth = new Map<string, { at: number; size: number; rotated: number }>();
 
+  const own = options.ownLog ? ownLogMatcher(options.ownLog) : () => false;
   const watch = createLogWatch({
-    roots: logRoots(config.watch),
+    roots: logRoots(config.watch).map((root) => ({ ...root, matches: (file) => root.matches(file) && !own(file) })),
     log,
     onEvent: (file, event, initial) => {
       if (event === 'unlink') return;
@@ -263,4 +267,12 @@ function formatRatePeriod(ms: number): string {
   if (ms % 86_400_000 === 0) return ms === 86_400_000 ? 'day' : `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0) return ms === 3_600_000 ? 'hour' : `${ms / 3_600_000}h`;
   return `${Math.round(ms / 60_000)}m`;
+}
+
+/** `logs/warden.log` → matches pino-roll's `logs/warden.3.log`, `warden.2026-11-29.1.log` and `current.log`. */
+function ownLogMatcher(base: string): (file: string) => boolean {
+  const dir = path.dirname(base);
+  const stem = path.basename(base).replace(/\.log$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const names = new RegExp(`^(${stem}\\.(\\d{4}-\\d{2}-\\d{2}\\.)?\\d+\\.log|current\\.log)$`);
+  return (file) => path.dirname(file) === dir && names.test(path.basename(file));
 }

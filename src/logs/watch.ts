@@ -1,5 +1,5 @@
 import type { FSWatcher } from 'chokidar';
-import type { Stats } from 'node:fs';
+import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
@@ -32,6 +32,8 @@ export function createLogWatch(options: LogWatchOptions): LogWatch {
   const log = options.log.child({ part: 'log-watch' });
   const roots = [...options.roots];
   const live = new Set<string>();
+  // a symlink (pino-roll's current.log) is never a log to rotate: renaming it would move the link
+  const links = new Set<string>();
   let watcher: FSWatcher | null = null;
   let ready = false;
   let stopping: Promise<void> | undefined;
@@ -40,6 +42,11 @@ export function createLogWatch(options: LogWatchOptions): LogWatch {
 
   const handle = (event: LogEvent) => (file: string, stats?: Stats) => {
     if (!isLive(file)) return;
+    if (event === 'add' && isSymlink(file)) links.add(file);
+    if (links.has(file)) {
+      if (event === 'unlink') links.delete(file);
+      return;
+    }
     if (event === 'unlink') live.delete(file);
     else live.add(file);
     options.onEvent(file, event, !ready, stats);
@@ -76,4 +83,12 @@ export function createLogWatch(options: LogWatchOptions): LogWatch {
     },
     stop: () => (stopping ??= watcher ? watcher.close() : Promise.resolve()),
   };
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
