@@ -25,7 +25,7 @@ export function logRoots(patterns: readonly string[]): LogRoot[] {
 
 // app.log.1, app.log.1.gz (writers' own rotation), app.log.20261129-031500.gz (warden's rename),
 // app.log-20261129 (logrotate's dateext). The base must end in .log so nothing else is ever taken.
-const rotatedName = /^(.+\.log)[.-](\d{1,4}|\d{8}(?:-\d{6})?(?:-\d+)?)(\.gz)?$/;
+const rotatedName = /^(.+\.log)[.-](\d{1,5}|\d{8}(?:-\d{6})?(?:-\d+)?)(\.gz)?$/;
 
 /** `app.log.3.gz` → `app.log` (the live log it came from); null for anything not a rotated log. */
 export function liveNameOf(rotated: string): string | null {
@@ -39,7 +39,7 @@ export function liveNameOf(rotated: string): string | null {
 export function rotationOrder(rotated: string): number {
   const suffix = rotatedName.exec(rotated)?.[2];
   if (suffix === undefined) return Number.NEGATIVE_INFINITY;
-  if (/^\d{1,4}$/.test(suffix)) return -Number(suffix);
+  if (/^\d{1,5}$/.test(suffix)) return -Number(suffix);
   const [date = '0', time = '000000', n = '0'] = suffix.split('-');
   return Number(`${date}${time.padEnd(6, '0')}`) * 1000 + Number(n);
 }

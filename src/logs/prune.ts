@@ -40,6 +40,7 @@ export async function findRotatedLogs(roots: readonly LogRoot[], openFiles: Read
       const realDir = await fs.realpath(dir).catch(() => null);
       if (realDir === null || (realDir !== realRoot && !isInside(realRoot, realDir))) continue;
       const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+      const files: Array<{ full: string; real: string; live: string }> = [];
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         // Dirent types come from lstat: a symlink is neither a file nor a folder here
@@ -47,12 +48,13 @@ export async function findRotatedLogs(roots: readonly LogRoot[], openFiles: Read
         if (!entry.isFile()) continue;
         const live = liveNameOf(entry.name);
         if (live === null || !root.matches(path.join(dir, live))) continue;
-        const realFile = path.join(realDir, entry.name);
-        if (openFiles.has(realFile) || found.has(realFile)) continue;
-        const st = await fs.lstat(full).catch(() => null);
-        if (!st?.isFile()) continue;
-        found.set(realFile, { file: realFile, live: path.join(realDir, live), bytes: st.size, mtimeMs: st.mtimeMs, dev: st.dev });
+        const real = path.join(realDir, entry.name);
+        if (!openFiles.has(real) && !found.has(real)) files.push({ full, real, live: path.join(realDir, live) });
       }
+      await inBatches(files, async (f) => {
+        const st = await fs.lstat(f.full).catch(() => null);
+        if (st?.isFile()) found.set(f.real, { file: f.real, live: f.live, bytes: st.size, mtimeMs: st.mtimeMs, dev: st.dev });
+      });
     }
   }
   return [...found.values()];
@@ -116,10 +118,10 @@ export interface PruneResult {
 /** Deletes the candidates, checking each is still a regular file (not swapped for a symlink) just before. */
 export async function applyPrune(candidates: readonly PruneCandidate[]): Promise<PruneResult> {
   const result: PruneResult = { deleted: [], freedBytes: 0, failed: [] };
-  for (const candidate of candidates) {
+  await inBatches(candidates, async (candidate) => {
     try {
       const st = await fs.lstat(candidate.file);
-      if (!st.isFile()) continue;
+      if (!st.isFile()) return;
       await fs.unlink(candidate.file);
       result.deleted.push(candidate);
       result.freedBytes += st.size;
@@ -127,7 +129,8 @@ export async function applyPrune(candidates: readonly PruneCandidate[]): Promise
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
         result.failed.push({ file: candidate.file, error: (err as Error).message });
     }
-  }
+  });
+  result.deleted.sort((a, b) => a.mtimeMs - b.mtimeMs);
   return result;
 }
 
@@ -160,4 +163,9 @@ function groupByLive(rotated: readonly RotatedLog[]): Map<string, RotatedLog[]> 
     else groups.set(r.live, [r]);
   }
   return groups;
+}
+
+/** File system calls a few dozen at a time: one by one, 10,000 rotated files took seconds. */
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<void>, size = 32): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
