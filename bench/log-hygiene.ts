@@ -28,7 +28,7 @@ try {
   // prune 10,000 rotated files
   const logs = path.join(root, 'prune');
   fs.mkdirSync(logs);
-  for (let i = 1; i <= 10_000; i++) fs.writeFileSync(path.join(logs, `app.log.${i}`), "x");
+  for (let i = 1; i <= 10_000; i++) fs.writeFileSync(path.join(logs, `app.log.${i}`), 'x');
   const started = performance.now();
   const rotated = await findRotatedLogs(logRoots([`${logs}/*.log`]), new Set());
   const result = await applyPrune(planPrune(rotated, { count: 0, maxAgeMs: 0, maxTotalBytes: null }, Date.now()));
