@@ -6,6 +6,7 @@ import { alertModeFor } from './alerts/alert-mode.ts';
 import { createBackups } from './backups/index.ts';
 import { pruneBackups } from './backups/retention.ts';
 import { alertChats, createAlerts, type AlertsOptions } from './alerts/create-alerts.ts';
+import { createBot, type BotOptions } from './bot/index.ts';
 import { outboxWriter } from './alerts/outbox.ts';
 import type { Config } from './config/schema.ts';
 import { createDiskAndLogs } from './disk/index.ts';
@@ -38,6 +39,8 @@ export interface DaemonDeps {
   supervision?: SupervisionTuning;
   /** Values masked in everything that enters the store (`LoadedConfig.secrets`). */
   secrets?: readonly string[];
+  /** Bot polling and heartbeat timing for tests; production uses the defaults. */
+  bot?: BotOptions['tuning'];
 }
 
 export type DaemonState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -134,10 +137,23 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (runId !== undefined) await recordRunStop(store, runId, clock.now());
     },
   };
+  const isHealthy = (): boolean => state === 'running' && clock.now() - lastTickAt < tickMs * 3;
+  const bot = createBot({
+    config,
+    store,
+    clock,
+    log: deps.log,
+    incidents,
+    pm2,
+    metrics,
+    isHealthy,
+    wakeAlerts: () => alerts.dispatcher.wake(),
+    tuning: deps.bot,
+  });
   const http = createHttpServer({
     host: config.http.listen.host,
     port: config.http.listen.port,
-    isHealthy: () => state === 'running' && clock.now() - lastTickAt < tickMs * 3,
+    isHealthy,
     metrics,
     log: deps.log.child({ part: 'http' }),
     token: config.http.token,
@@ -151,6 +167,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     ...supervision.parts,
     ...backups.parts,
     ...hygiene.parts,
+    ...bot.parts,
     http,
   ];
 

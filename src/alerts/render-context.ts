@@ -12,5 +12,13 @@ export function renderContextFrom(config: Config, now: number): RenderContext {
     now,
     quietHours: telegram.quietHours ?? null,
     runbookUrl: (topic) => runbookUrl(topic, runbooks, telegram.locale),
+    actions: botAnswersButtons(config)
+      ? { restartable: (name) => (config.services[name]?.restart.strategy ?? 'none') !== 'none' }
+      : undefined,
   };
+}
+
+/** The bot polls for commands and button presses only with a token and at least one admin. */
+export function botAnswersButtons(config: Config): boolean {
+  return config.telegram.token !== null && config.telegram.admins.length > 0;
 }

@@ -144,6 +144,20 @@ export interface LogMatchesTable {
   lines: string;
 }
 
+/** Small named values the bot keeps across restarts, e.g. `telegram.offset` (the next update to fetch). */
+export interface BotStateTable {
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
+/** One disk reading per path per daily digest, for its 7-day disk chart. */
+export interface DigestDiskSamplesTable {
+  path: string;
+  at: number;
+  used_ratio: number;
+}
+
 export interface Tables {
   runs: RunsTable;
   check_results: CheckResultsTable;
@@ -155,4 +169,6 @@ export interface Tables {
   disk_samples: DiskSamplesTable;
   log_offsets: LogOffsetsTable;
   log_matches: LogMatchesTable;
+  bot_state: BotStateTable;
+  digest_disk_samples: DigestDiskSamplesTable;
 }

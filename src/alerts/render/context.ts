@@ -17,6 +17,8 @@ export interface RenderContext {
   /** Minutes after local midnight; the range may wrap midnight (23:00-07:00). */
   quietHours: { startMinute: number; endMinute: number } | null;
   runbookUrl(topic: Topic): string | null;
+  /** Set when the bot answers alert buttons (Ack, Silence 1h, Restart now); absent: the runbook link only. */
+  actions?: { restartable(service: string): boolean } | undefined;
 }
 
 /** Critical rings, warning rings outside quiet hours and arrives silently inside them, info never rings. */

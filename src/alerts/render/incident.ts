@@ -1,5 +1,6 @@
 import type { Incident, IncidentAction, Severity } from '../../incidents/types.ts';
 import type { Button, Rendered } from '../channels/types.ts';
+import { actionButtons } from './buttons.ts';
 import { isSilent, type RenderContext } from './context.ts';
 import { clean, escapedTail, escapeHtml, field, htmlToText, telegramLimit } from './html.ts';
 import { locales } from './locales/index.ts';
@@ -48,7 +49,7 @@ export function renderIncident(incident: Incident, context: RenderContext): Rend
 
   const url = context.runbookUrl(incident.topic);
   const footer = url ? [`📖 <a href="${escapeHtml(url)}">${escapeHtml(t.runbookLink(incident.topic))}</a>`] : [];
-  const buttons: Button[][] = url ? [[{ text: t.runbookButton, url }]] : [];
+  const buttons: Button[][] = [...(url ? [[{ text: t.runbookButton, url }]] : []), ...actionButtons(incident, context)];
 
   const fixed = [...lines, ...footer].join('\n').length;
   const room = Math.min(excerptMaxChars, telegramLimit - fixed - '\n<pre></pre>\n'.length);

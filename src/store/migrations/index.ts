@@ -4,6 +4,7 @@ import { up as alerts } from './002_alerts.ts';
 import { up as runAlerts } from './003_run_alerts.ts';
 import { up as backupCatalog } from './005_backup_catalog.ts';
 import { up as diskLogs } from './006_disk_logs.ts';
+import { up as bot } from './009_bot.ts';
 
 /** Applied in name order at every start; append new files, never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003_run_alerts': { up: runAlerts },
   '005_backup_catalog': { up: backupCatalog },
   '006_disk_logs': { up: diskLogs },
+  '009_bot': { up: bot },
 };

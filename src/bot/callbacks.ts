@@ -1,0 +1,153 @@
+import type { CallbackQuery } from 'node-telegram-bot-api';
+import { buttonSilenceMs, fittingActions, parseAlertActionData } from '../alerts/render/buttons.ts';
+import { field } from '../alerts/render/html.ts';
+import { locales } from '../alerts/render/locales/index.ts';
+import { formatClock } from '../alerts/render/time.ts';
+import type { Config } from '../config/schema.ts';
+import type { IncidentTracker } from '../incidents/tracker.ts';
+import type { Incident } from '../incidents/types.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Store } from '../store/db.ts';
+import { getIncident } from '../store/incidents.ts';
+import { addSilence } from '../store/silences.ts';
+import { displayName, type Access } from './admins.ts';
+import { restartCancel, restartConfirmPrefix } from './commands.ts';
+import type { ManualRestart } from './restart.ts';
+import type { BotTelegram } from './telegram.ts';
+import { botTexts } from './texts.ts';
+
+export interface CallbacksOptions {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  incidents: IncidentTracker;
+  telegram: BotTelegram;
+  access: Access;
+  restart: ManualRestart;
+}
+
+/**
+ * Button presses: the alert actions (Ack, Silence 1h, Restart now) and the /restart confirmation.
+ * The data is never trusted: the presser must be an admin in a configured chat, the incident must
+ * exist and the action must fit its current state (a replay after it resolved changes nothing).
+ * Every press is answered, so the phone stops its spinner; alerts are edited through the outbox by
+ * the tracker change the action makes.
+ */
+export function createCallbacks(options: CallbacksOptions) {
+  const { config, store, clock, incidents, telegram, access } = options;
+  const log = options.log.child({ part: 'bot' });
+  const t = botTexts[config.telegram.locale];
+  const intl = locales[config.telegram.locale].intl;
+  const restartable = (name: string): boolean =>
+    Object.hasOwn(config.services, name) && options.restart.refusal(config.services[name]!) === null;
+
+  async function act(
+    query: CallbackQuery,
+    by: string,
+    signal: AbortSignal,
+  ): Promise<{ text: string; alert?: boolean }> {
+    const data = query.data ?? '';
+    const message = query.message;
+    if (data === restartCancel && message) {
+      await telegram.edit(message.chat.id, message.message_id, t.cancelled);
+      return { text: t.cancelled };
+    }
+    if (data.startsWith(restartConfirmPrefix) && message) {
+      const name = data.slice(restartConfirmPrefix.length);
+      if (!restartable(name)) return { text: t.answerNotApplicable, alert: true };
+      const result = await options.restart.restart(
+        config.services[name]!,
+        by,
+        (d) => `restarted by ${by}: ${d}`,
+        signal,
+      );
+      const at = formatClock(clock.now(), clock.now(), config.timezone, intl);
+      const text = result.ok
+        ? t.restarted(field(name, 60), field(result.detail, 200), field(by, 64), at)
+        : t.restartFailed(field(name, 60), field(result.detail, 300), field(by, 64), at);
+      await telegram.edit(message.chat.id, message.message_id, text);
+      return { text: result.ok ? t.answerRestarted : t.answerRestartFailed, alert: !result.ok };
+    }
+    const parsed = parseAlertActionData(data);
+    const incident = parsed ? await getIncident(store.db, parsed.incidentId) : null;
+    if (!parsed || !incident) {
+      log.warn({ data: data.slice(0, 64), by }, 'bot button refused: unknown action or incident');
+      return { text: t.answerUnknown, alert: true };
+    }
+    const ref = `#${incident.id}`;
+    if (incident.state === 'resolved') return { text: t.alreadyResolved(ref) };
+    if (!fittingActions(incident, restartable).includes(parsed.action)) {
+      if (parsed.action === 'ack' && incident.state === 'acknowledged')
+        return { text: plain(t.alreadyAcknowledged(ref, incident.acknowledgedBy)) };
+      log.warn(
+        { key: incident.key, action: parsed.action, by },
+        'bot button refused: action does not fit the incident',
+      );
+      return { text: t.answerNotApplicable, alert: true };
+    }
+    switch (parsed.action) {
+      case 'ack':
+        return (await incidents.acknowledge(incident.id, by))
+          ? { text: t.answerAcknowledged }
+          : { text: plain(t.noSuchIncident(ref)) };
+      case 'silence':
+        await silence(incident, by);
+        return { text: t.answerSilenced };
+      case 'restart': {
+        const result = await options.restart.restart(
+          config.services[incident.subject]!,
+          by,
+          (d) => `restarted by ${by}: ${d}`,
+          signal,
+        );
+        return result.ok ? { text: t.answerRestarted } : { text: t.answerRestartFailed, alert: true };
+      }
+    }
+  }
+
+  /** The incident's own key, so only its alerts go quiet; other incidents of the service still ring. */
+  async function silence(incident: Incident, by: string): Promise<void> {
+    const now = clock.now();
+    await addSilence(store, {
+      target: incident.key,
+      until: now + buttonSilenceMs,
+      reason: `by ${by} from Telegram`,
+      at: now,
+    });
+    log.info({ key: incident.key, by }, 'silenced from Telegram');
+    await incidents.recordAction(incident.key, { kind: 'silence', ok: true, detail: `silenced 1h by ${by}` });
+  }
+
+  return {
+    async handle(query: CallbackQuery, signal: AbortSignal): Promise<void> {
+      const chatId = query.message?.chat.id;
+      let reply: { text: string; alert?: boolean } = { text: t.failed, alert: true };
+      try {
+        if (chatId === undefined || !access.allows(query.from.id, chatId)) {
+          access.refused({
+            userId: query.from.id,
+            username: query.from.username,
+            chatId: chatId ?? 'inline',
+            what: 'button',
+          });
+          reply = { text: t.refusedButton, alert: true };
+          return;
+        }
+        const by = displayName(query.from);
+        log.info({ data: (query.data ?? '').slice(0, 64), by, chatId: String(chatId) }, 'bot button pressed');
+        reply = await act(query, by, signal);
+      } catch (err) {
+        log.error({ err }, 'bot button failed');
+      } finally {
+        await telegram.answer(query.id, reply.text.slice(0, 200), reply.alert);
+      }
+    },
+  };
+}
+
+/** Callback answers are plain text: drop the tags the shared texts carry. */
+function plain(html: string): string {
+  return html.replace(/<[^>]+>/g, '');
+}

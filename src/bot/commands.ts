@@ -1,0 +1,244 @@
+import type { Message } from 'node-telegram-bot-api';
+import { escapedTail, field, telegramLimit } from '../alerts/render/html.ts';
+import { locales } from '../alerts/render/locales/index.ts';
+import { formatClock } from '../alerts/render/time.ts';
+import type { Pm2Reader } from '../pm2/types.ts';
+import type { Config } from '../config/schema.ts';
+import { formatDuration, parseDuration } from '../config/units.ts';
+import type { IncidentTracker } from '../incidents/tracker.ts';
+import { isTopic } from '../incidents/topics.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Store } from '../store/db.ts';
+import { findUnresolvedIncident, getIncident, listUnresolvedIncidents } from '../store/incidents.ts';
+import { addSilence, liftSilences, silenceAll } from '../store/silences.ts';
+import { displayName, type Access } from './admins.ts';
+import { fitLines } from './fit.ts';
+import { maxLogLines, readServiceLogs } from './logs.ts';
+import type { ManualRestart } from './restart.ts';
+import { incidentLine, renderStatus } from './status.ts';
+import type { Place, BotTelegram } from './telegram.ts';
+import { botTexts, type CommandName } from './texts.ts';
+
+export interface CommandsOptions {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  incidents: IncidentTracker;
+  telegram: BotTelegram;
+  access: Access;
+  restart: ManualRestart;
+  pm2: Pm2Reader | null;
+  /** Masks secrets in text read from logs. */
+  scrub(text: string): string;
+}
+
+/** Callback data of the /restart confirmation: `rs:<service>` restarts, `rx` cancels. */
+export const restartConfirmPrefix = 'rs:';
+export const restartCancel = 'rx';
+
+const commandNames: CommandName[] = [
+  'status',
+  'incidents',
+  'ack',
+  'silence',
+  'unsilence',
+  'restart',
+  'backup',
+  'logs',
+  'help',
+];
+
+const usage: Record<CommandName, string> = {
+  status: '/status',
+  incidents: '/incidents',
+  ack: '/ack ID',
+  silence: '/silence TARGET DURATION',
+  unsilence: '/unsilence TARGET',
+  restart: '/restart SERVICE',
+  backup: '/backup [TARGET]',
+  logs: '/logs SERVICE [N]',
+  help: '/help',
+};
+
+/** `/status@warden_bot args` → name, the bot it is addressed to (if any), and the arguments. */
+export function parseCommand(text: string): { name: string; addressee: string | null; args: string[] } | null {
+  const match = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!match) return null;
+  return {
+    name: match[1]!.toLowerCase(),
+    addressee: match[2] ?? null,
+    args: (match[3] ?? '').split(/\s+/).filter((a) => a !== ''),
+  };
+}
+
+/**
+ * The bot's commands: who may run them is checked first, then each one reads the store or acts
+ * through the same tracker, silence and restart paths as the CLI.
+ */
+export function createCommands(options: CommandsOptions) {
+  const { config, store, clock, incidents, telegram, access } = options;
+  const log = options.log.child({ part: 'bot' });
+  const t = botTexts[config.telegram.locale];
+  const intl = locales[config.telegram.locale].intl;
+  const serviceNames = (): string => Object.keys(config.services).join(', ') || '—';
+  let username = '';
+
+  const handlers: Record<
+    CommandName,
+    (args: string[], place: Place, by: string, signal: AbortSignal) => Promise<string>
+  > = {
+    status: () => renderStatus(config, store, clock.now()),
+
+    incidents: async () => {
+      const open = await listUnresolvedIncidents(store.db);
+      if (open.length === 0) return t.noIncidents;
+      const now = clock.now();
+      return fitLines(
+        [`<b>${t.incidents}</b> (${open.length})`, ...open.map((i) => incidentLine(i, config.telegram.locale, now))],
+        t.more,
+      );
+    },
+
+    ack: async ([target, ...extra], _place, by) => {
+      if (!target || extra.length > 0) return t.usage(usage.ack);
+      const idOrKey = /^#?\d+$/.test(target) ? Number(target.replace('#', '')) : target;
+      const ref = typeof idOrKey === 'number' ? `#${idOrKey}` : field(target, 80);
+      const change = await incidents.acknowledge(idOrKey, by);
+      if (change) return t.acknowledged(`#${change.incident.id}`, field(change.incident.key, 80));
+      const current =
+        typeof idOrKey === 'number'
+          ? await getIncident(store.db, idOrKey)
+          : await findUnresolvedIncident(store.db, idOrKey);
+      if (current?.state === 'acknowledged')
+        return t.alreadyAcknowledged(ref, current.acknowledgedBy ? field(current.acknowledgedBy, 64) : null);
+      if (current?.state === 'resolved') return t.alreadyResolved(ref);
+      return t.noSuchIncident(ref);
+    },
+
+    silence: async ([target, length, ...extra], _place, by) => {
+      if (!target || !length || extra.length > 0) return t.usage(usage.silence);
+      if (!isSilenceTarget(config, target)) return t.unknownTarget(field(target, 80), field(serviceNames(), 300));
+      const durationMs = parseDuration(length);
+      if (durationMs === undefined || durationMs <= 0) return t.badDuration(field(length, 40));
+      const now = clock.now();
+      const added = await addSilence(store, {
+        target,
+        until: now + durationMs,
+        reason: `by ${by} from Telegram`,
+        at: now,
+      });
+      log.info({ target, until: new Date(added.until).toISOString(), by }, 'silenced from Telegram');
+      return t.silenced(
+        field(target, 80),
+        formatDuration(durationMs),
+        formatClock(added.until, now, config.timezone, intl),
+      );
+    },
+
+    unsilence: async ([target, ...extra], _place, by) => {
+      if (!target || extra.length > 0) return t.usage(usage.unsilence);
+      const lifted = await liftSilences(store, target, clock.now());
+      if (lifted > 0) log.info({ target, by }, 'silence lifted from Telegram');
+      return lifted > 0 ? t.unsilenced(field(target, 80)) : t.notSilenced(field(target, 80));
+    },
+
+    restart: async ([name, ...extra], place) => {
+      if (!name || extra.length > 0) return t.usage(usage.restart);
+      const service = Object.hasOwn(config.services, name) ? config.services[name]! : null;
+      if (!service) return t.unknownService(field(name, 60), field(serviceNames(), 300));
+      const refusal = options.restart.refusal(service);
+      if (refusal) return t.restartNotPossible(field(name, 60), field(refusal, 200));
+      const data = `${restartConfirmPrefix}${name}`;
+      if (Buffer.byteLength(data) > 64)
+        return t.restartNotPossible(field(name, 60), 'the name is too long for a button');
+      await telegram.reply(place, t.restartConfirm(field(name, 60), field(options.restart.describe(service), 200)), {
+        buttons: [
+          [
+            { text: t.restartButton(name), callbackData: data },
+            { text: t.cancelButton, callbackData: restartCancel },
+          ],
+        ],
+      });
+      return '';
+    },
+
+    backup: () => Promise.resolve(t.backupsNotInVersion),
+
+    logs: async ([name, count, ...extra], _place, _by, signal) => {
+      const lines = count === undefined ? 20 : Number(count);
+      if (!name || extra.length > 0 || !Number.isInteger(lines) || lines < 1) return t.usage(usage.logs);
+      const service = Object.hasOwn(config.services, name) ? config.services[name]! : null;
+      if (!service) return t.unknownService(field(name, 60), field(serviceNames(), 300));
+      const wanted = Math.min(lines, maxLogLines);
+      const logs = await readServiceLogs(service, wanted, options.pm2, signal);
+      if (!logs.ok) return t.noLogs(field(name, 60), field(logs.why, 300));
+      const titles = logs.files.map((f) => t.logsTitle(field(name, 60), wanted, field(f.file, 120)));
+      const fixed = titles.join('\n').length + logs.files.length * '\n<pre></pre>\n'.length;
+      const budget = Math.floor((telegramLimit - fixed - 16) / logs.files.length);
+      return logs.files
+        .map((f, i) => `${titles[i]}\n<pre>${escapedTail(options.scrub(f.text), budget, wanted)}</pre>`)
+        .join('\n');
+    },
+
+    help: () => Promise.resolve(t.help),
+  };
+
+  return {
+    /** What setMyCommands registers, in the configured locale. */
+    list: () => commandNames.map((name) => ({ command: name, description: t.commands[name] })),
+
+    setUsername(name: string): void {
+      username = name;
+    },
+
+    async handle(message: Message, signal: AbortSignal): Promise<void> {
+      const command = typeof message.text === 'string' ? parseCommand(message.text) : null;
+      if (!command) return;
+      // Telegram's own command matching ignores the @addressee; a group may hold several bots
+      if (command.addressee !== null && command.addressee.toLowerCase() !== username.toLowerCase()) return;
+      const place: Place = {
+        chatId: message.chat.id,
+        thread: message.is_topic_message ? message.message_thread_id : undefined,
+      };
+      const from = message.from;
+      if (!access.allows(from?.id, message.chat.id)) {
+        if (
+          access.refused({
+            userId: from?.id,
+            username: from?.username,
+            chatId: message.chat.id,
+            what: `/${command.name}`,
+          })
+        )
+          await telegram.reply(place, t.refused, { replyTo: message.message_id });
+        return;
+      }
+      const by = displayName(from!);
+      const handler = (commandNames as string[]).includes(command.name) ? handlers[command.name as CommandName] : null;
+      if (!handler) {
+        await telegram.reply(place, t.unknownCommand(field(command.name, 32)), { replyTo: message.message_id });
+        return;
+      }
+      log.info({ command: command.name, by, chatId: String(message.chat.id) }, 'bot command');
+      let answer: string;
+      try {
+        answer = await handler(command.args, place, by, signal);
+      } catch (err) {
+        log.error({ err, command: command.name, by }, 'bot command failed');
+        answer = t.failed;
+      }
+      if (answer !== '') await telegram.reply(place, answer, { replyTo: message.message_id });
+    },
+  };
+}
+
+/** The same targets `warden silence` accepts: a service, backup target, topic, incident key, or `all`. */
+function isSilenceTarget(config: Config, target: string): boolean {
+  if (target === silenceAll) return true;
+  if (Object.hasOwn(config.services, target) || Object.hasOwn(config.backups.targets, target)) return true;
+  return isTopic(target.split(':')[0] ?? '');
+}
+
+export type Commands = ReturnType<typeof createCommands>;

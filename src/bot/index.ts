@@ -1,0 +1,92 @@
+import type { Update } from 'node-telegram-bot-api';
+import type { Registry } from 'prom-client';
+import { createRestartDrivers } from '../actions/restart/index.ts';
+import type { Pm2Restarter } from '../actions/restart/pm2.ts';
+import { botAnswersButtons } from '../alerts/render-context.ts';
+import type { Pm2Reader } from '../pm2/types.ts';
+import type { Config } from '../config/schema.ts';
+import { createHeartbeat } from '../heartbeat/heartbeat.ts';
+import type { IncidentTracker } from '../incidents/tracker.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Part } from '../lib/part.ts';
+import { createScrubber } from '../lib/redact.ts';
+import type { Store } from '../store/db.ts';
+import { createAccess } from './admins.ts';
+import { createCallbacks } from './callbacks.ts';
+import { createCommands } from './commands.ts';
+import { createDigest } from './digest.ts';
+import { createPoller } from './poller.ts';
+import { createManualRestart } from './restart.ts';
+import { createBotTelegram } from './telegram.ts';
+
+export interface BotOptions {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  incidents: IncidentTracker;
+  /** The daemon's pm2 connection; null when no service is pm2-managed. */
+  pm2: (Pm2Reader & Pm2Restarter) | null;
+  metrics: Registry;
+  /** The daemon's own health (as /healthz answers), for the heartbeat. */
+  isHealthy(): boolean;
+  /** Starts delivery of outbox rows queued by the digest. */
+  wakeAlerts(): void;
+  /** For tests: a short long-poll and a fast backoff. */
+  tuning?: { pollTimeoutSec?: number; backoff?: { initialMs: number; maxMs: number }; heartbeatIntervalMs?: number };
+}
+
+/**
+ * Operating from the phone: the command and button poller (with a token and `telegram.admins`), the
+ * daily digest, and the heartbeat (with `heartbeat.url`), as parts for the daemon to start.
+ */
+export function createBot(options: BotOptions): { parts: Part[] } {
+  const { config, store, clock, incidents } = options;
+  const log = options.log.child({ part: 'bot' });
+  const token = config.telegram.token;
+  const pollTimeoutSec = options.tuning?.pollTimeoutSec ?? 25;
+  const telegram = token ? createBotTelegram({ token, apiRoot: config.telegram.apiRoot, log, pollTimeoutSec }) : null;
+  const parts: Part[] = [];
+
+  if (token && telegram && botAnswersButtons(config)) {
+    const access = createAccess(config, clock, log);
+    const restart = createManualRestart({ drivers: createRestartDrivers({ pm2: options.pm2 }), incidents, store, log });
+    const shared = { config, store, clock, log, incidents, telegram, access, restart };
+    const commands = createCommands({ ...shared, pm2: options.pm2, scrub: createScrubber([token]) });
+    const callbacks = createCallbacks(shared);
+    parts.push(
+      createPoller({
+        telegram,
+        store,
+        clock,
+        log,
+        pollTimeoutSec,
+        backoff: options.tuning?.backoff,
+        onReady: async (username) => {
+          commands.setUsername(username);
+          await telegram.setCommands(commands.list());
+        },
+        handle: async (update: Update, signal) => {
+          if ('message' in update) await commands.handle(update.message, signal);
+          else if ('callback_query' in update) await callbacks.handle(update.callback_query, signal);
+        },
+      }),
+    );
+  } else if (telegram) {
+    log.info('bot commands off: no telegram.admins configured');
+  }
+  parts.push(createDigest({ config, store, clock, log, telegram, wakeAlerts: options.wakeAlerts }));
+  if (config.heartbeat.url)
+    parts.push(
+      createHeartbeat({
+        url: config.heartbeat.url,
+        isHealthy: options.isHealthy,
+        clock,
+        log,
+        metrics: options.metrics,
+        intervalMs: options.tuning?.heartbeatIntervalMs,
+      }),
+    );
+  return { parts };
+}
