@@ -62,10 +62,10 @@ ${options.extra ?? ''}`;
     clock: options.clock ?? systemClock,
     version: 'test',
     env: options.env,
-    alerts: { pace: noPace, tuning: { backoff: { initialMs: 20, maxMs: 200 }, pollMs: 50 } },
     supervision: { jitterRatio: 0, pm2ProbeIntervalMs: 200, hostHealth: false },
     bot: { pollTimeoutSec: 1, backoff: { initialMs: 20, maxMs: 200 } },
     ...options.tuning,
+    alerts: { pace: noPace, tuning: { backoff: { initialMs: 20, maxMs: 200 }, pollMs: 50 }, ...options.tuning?.alerts },
   });
   await daemon.start();
   return {
