@@ -11,7 +11,7 @@ const fontCandidates = [
 
 const width = 900;
 const labelWidth = 180;
-const cell = (width - labelWidth - 30) / 24;
+const cell = (width - labelWidth - 60) / 24;
 const rowHeight = 18;
 const maxRows = 40;
 const diskHeight = 200;

@@ -8,7 +8,7 @@ import { cron, type CronJob } from '../scheduler/cron.ts';
 import type { Store } from '../store/db.ts';
 import { enqueueOutbox } from '../store/outbox.ts';
 import { digestChartSvg, renderChartPng } from './chart.ts';
-import { collectDigest } from './digest-data.ts';
+import { collectDigest, type DigestData } from './digest-data.ts';
 import { renderDigest } from './digest-render.ts';
 import type { BotTelegram } from './telegram.ts';
 import { botTexts } from './texts.ts';
@@ -22,7 +22,12 @@ export interface DigestOptions {
   telegram: BotTelegram | null;
   /** Starts delivery of the queued text now. */
   wakeAlerts(): void;
+  /** The chart as PNG [the SVG chart rendered by resvg]. */
+  renderChart?(data: DigestData, config: Config): Uint8Array;
 }
+
+const defaultChart = (data: DigestData, config: Config): Uint8Array =>
+  renderChartPng(digestChartSvg(data, config.timezone, config.disk.warnRatio, config.disk.criticalRatio));
 
 /** The daily digest on `digest.schedule`, in `timezone`. */
 export function createDigest(options: DigestOptions): CronJob {
@@ -65,7 +70,7 @@ export async function sendDigest(options: DigestOptions): Promise<void> {
 
   let png: Uint8Array;
   try {
-    png = renderChartPng(digestChartSvg(data, config.timezone, config.disk.warnRatio, config.disk.criticalRatio));
+    png = (options.renderChart ?? defaultChart)(data, config);
   } catch (err) {
     log.warn({ err }, 'digest chart not rendered; the text went without it');
     return;

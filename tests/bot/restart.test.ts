@@ -31,7 +31,10 @@ async function startDaemon(configFile: string) {
   lines.on('line', (line) => waiting.shift()?.(line));
   const next = (): Promise<string> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`daemon did not answer; stderr: ${stderr.join('').slice(-2000)}`)), 15_000);
+      const timer = setTimeout(
+        () => reject(new Error(`daemon did not answer; stderr: ${stderr.join('').slice(-2000)}`)),
+        15_000,
+      );
       waiting.push((line) => {
         clearTimeout(timer);
         resolve(line);
