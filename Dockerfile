@@ -32,7 +32,7 @@ FROM build AS test
 # The cluster created at install takes its encoding from the locale: UTF8, as on the dev machines.
 ENV LANG=C.UTF-8
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql postgresql-client \
+ && apt-get install -y --no-install-recommends postgresql postgresql-client fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 COPY . .
 ARG TEST_DATABASE_URL
@@ -54,6 +54,7 @@ FROM ${NODE_IMAGE} AS runtime
 # pg_dump/pg_restore must be the monitored server's major version or newer. Default: Debian's
 # postgresql-client (15). For a newer server: --build-arg PG_CLIENT_VERSION=17 (apt.postgresql.org).
 # tini is PID 1: it forwards SIGTERM to pm2-runtime and reaps orphaned children (pg_dump, commands).
+# fonts-dejavu-core: the digest chart is rendered in-process and needs a font file for its labels.
 ARG PG_CLIENT_VERSION=
 RUN set -eux; \
     apt-get update; \
@@ -64,7 +65,7 @@ RUN set -eux; \
     else \
       apt-get install -y --no-install-recommends postgresql-client; \
     fi; \
-    apt-get install -y --no-install-recommends tini; \
+    apt-get install -y --no-install-recommends tini fonts-dejavu-core; \
     rm -rf /var/lib/apt/lists/*; \
     pg_dump --version
 
