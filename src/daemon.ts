@@ -146,6 +146,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     incidents,
     pm2,
     metrics,
+    secrets: deps.secrets,
     isHealthy,
     wakeAlerts: () => alerts.dispatcher.wake(),
     tuning: deps.bot,

@@ -29,6 +29,8 @@ export interface BotOptions {
   /** The daemon's pm2 connection; null when no service is pm2-managed. */
   pm2: (Pm2Reader & Pm2Restarter) | null;
   metrics: Registry;
+  /** Values masked in what the bot shows from logs (`LoadedConfig.secrets`). */
+  secrets?: readonly string[];
   /** The daemon's own health (as /healthz answers), for the heartbeat. */
   isHealthy(): boolean;
   /** Starts delivery of outbox rows queued by the digest. */
@@ -53,7 +55,11 @@ export function createBot(options: BotOptions): { parts: Part[] } {
     const access = createAccess(config, clock, log);
     const restart = createManualRestart({ drivers: createRestartDrivers({ pm2: options.pm2 }), incidents, store, log });
     const shared = { config, store, clock, log, incidents, telegram, access, restart };
-    const commands = createCommands({ ...shared, pm2: options.pm2, scrub: createScrubber([token]) });
+    const commands = createCommands({
+      ...shared,
+      pm2: options.pm2,
+      scrub: createScrubber([token, ...(options.secrets ?? [])]),
+    });
     const callbacks = createCallbacks(shared);
     parts.push(
       createPoller({

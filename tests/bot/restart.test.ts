@@ -33,7 +33,7 @@ async function startDaemon(configFile: string) {
     new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`daemon did not answer; stderr: ${stderr.join('').slice(-2000)}`)),
-        15_000,
+        30_000,
       );
       waiting.push((line) => {
         clearTimeout(timer);
@@ -68,13 +68,13 @@ telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }], admins: [${adm
     );
     const first = await startDaemon(configFile);
     await first.send('report service-down:api');
-    await fake.waitFor(() => fake.updateOffsets.length > 0, 10_000, 'the first poll');
+    await fake.waitFor(() => fake.updateOffsets.length > 0, 30_000, 'the first poll');
     // the poll after the command never reaches Telegram's bookkeeping: Telegram still holds the
     // update, as it would when warden dies before its next getUpdates confirms it
     fake.failNext(1, { kind: 'hang' }, 'getUpdates');
     const ack = fake.sendText(admin, chat, '/ack 1');
-    await fake.waitFor(() => fake.repliesTo(chat, ack).length > 0, 10_000, 'the /ack reply');
-    await until(() => fake.failuresLeft('getUpdates') === 0, 10_000, 'the next poll');
+    await fake.waitFor(() => fake.repliesTo(chat, ack).length > 0, 30_000, 'the /ack reply');
+    await until(() => fake.failuresLeft('getUpdates') === 0, 30_000, 'the next poll');
     const exited = first.killed();
     first.child.kill('SIGKILL');
     await exited;
@@ -82,7 +82,7 @@ telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }], admins: [${adm
     const sentWhileDown = fake.sendText(admin, chat, '/incidents');
     const polls = fake.updateOffsets.length;
     const second = await startDaemon(configFile);
-    await fake.waitFor(() => fake.repliesTo(chat, sentWhileDown).length > 0, 15_000, 'the /incidents reply');
+    await fake.waitFor(() => fake.repliesTo(chat, sentWhileDown).length > 0, 30_000, 'the /incidents reply');
     expect(fake.updateOffsets[polls]).toBe(2);
     expect(fake.repliesTo(chat, ack).map((m) => m.plainText)).toEqual([
       '👀 Acknowledged #1 service-down:api: reminders stop.',
@@ -90,11 +90,11 @@ telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }], admins: [${adm
     expect(fake.repliesTo(chat, sentWhileDown)[0]!.plainText).toMatch(/#1 service-down:api · .* · 👀/);
     // one more command: the second run keeps going and still runs nothing twice
     const help = fake.sendText(admin, chat, '/help');
-    await fake.waitFor(() => fake.repliesTo(chat, help).length > 0, 10_000, 'the /help reply');
+    await fake.waitFor(() => fake.repliesTo(chat, help).length > 0, 30_000, 'the /help reply');
     expect(fake.repliesTo(chat, ack)).toHaveLength(1);
     expect(fake.repliesTo(chat, sentWhileDown)).toHaveLength(1);
     const stopped = second.killed();
     second.child.stdin.write('stop\n');
     expect(await stopped).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });
