@@ -47,7 +47,7 @@ export function renderDigest(data: DigestData, host: string, locale: Locale, tim
     for (const { target, latest } of data.backups) {
       const mark = !latest ? '⏳' : latest.state === 'good' ? '✅' : latest.state === 'failed' ? '❌' : '🟠';
       const detail = latest
-        ? `${escapeHtml(latest.state)} ${formatClock(latest.finishedAt ?? latest.startedAt, data.at, timezone, intl)}${latest.sizeBytes !== null ? ` · ${formatSize(latest.sizeBytes)}` : ''}`
+        ? `${latest.state === 'good' ? t.digestVerified : escapeHtml(latest.state)} ${formatClock(latest.finishedAt ?? latest.startedAt, data.at, timezone, intl)}${latest.sizeBytes !== null ? ` · ${formatSize(latest.sizeBytes)}` : ''}`
         : '—';
       lines.push(`${mark} <code>${field(target, 40)}</code> ${detail}`);
     }

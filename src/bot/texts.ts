@@ -55,6 +55,8 @@ export interface BotTexts {
   digestOpened(opened: number, resolved: number, open: number): string;
   digestRestarts(count: number): string;
   digestBackups: string;
+  /** A backup that passed verification (state `good`). */
+  digestVerified: string;
   digestDisk: string;
   digestChartCaption(host: string): string;
 }
@@ -135,6 +137,7 @@ const en: BotTexts = {
   digestOpened: (opened, resolved, open) => `Incidents: ${opened} opened, ${resolved} resolved, ${open} still open`,
   digestRestarts: (count) => `Restarts: ${count}`,
   digestBackups: 'Backups',
+  digestVerified: 'verified',
   digestDisk: 'Disk (7 days)',
   digestChartCaption: (host) => `📊 ${host}: availability (24 h) and disk use (7 days)`,
 };
@@ -210,6 +213,7 @@ const ko: BotTexts = {
   digestOpened: (opened, resolved, open) => `장애: ${opened}건 발생, ${resolved}건 해결, ${open}건 진행 중`,
   digestRestarts: (count) => `재시작: ${count}회`,
   digestBackups: '백업',
+  digestVerified: '검증됨',
   digestDisk: '디스크 (7일)',
   digestChartCaption: (host) => `📊 ${host}: 가용성 (24시간), 디스크 사용량 (7일)`,
 };

@@ -104,7 +104,7 @@ describe('daily digest', () => {
     expect(html.length).toBeLessThanOrEqual(4096);
     expect(html).toContain('Incidents: 100 opened, 90 resolved, 10 still open');
     expect(html).toContain('Restarts: 100');
-    expect(html).toMatch(/✅ <code>main<\/code> good .* · 117\.7MB|✅ <code>main<\/code> good/);
+    expect(html).toMatch(/✅ <code>main<\/code> verified \d\d:\d\d · 118MB/);
     expect(html).toContain('…and');
     expect((html.match(/<code>service-\d\d<\/code> \d/g) ?? []).length).toBe(30);
     expect(renderDigest(data, config.host, 'ko', config.timezone).length).toBeLessThanOrEqual(4096);
