@@ -57,12 +57,7 @@ export function createCallbacks(options: CallbacksOptions) {
     if (data.startsWith(restartConfirmPrefix) && message) {
       const name = data.slice(restartConfirmPrefix.length);
       if (!restartable(name)) return { text: t.answerNotApplicable, alert: true };
-      const result = await options.restart.restart(
-        config.services[name]!,
-        by,
-        (d) => `restarted by ${by}: ${d}`,
-        signal,
-      );
+      const result = await options.restart.restart(config.services[name]!, by, signal);
       const at = formatClock(clock.now(), clock.now(), config.timezone, intl);
       const text = result.ok
         ? t.restarted(field(name, 60), field(result.detail, 200), field(by, 64), at)
@@ -96,12 +91,7 @@ export function createCallbacks(options: CallbacksOptions) {
         await silence(incident, by);
         return { text: t.answerSilenced };
       case 'restart': {
-        const result = await options.restart.restart(
-          config.services[incident.subject]!,
-          by,
-          (d) => `restarted by ${by}: ${d}`,
-          signal,
-        );
+        const result = await options.restart.restart(config.services[incident.subject]!, by, signal);
         return result.ok ? { text: t.answerRestarted } : { text: t.answerRestartFailed, alert: true };
       }
     }

@@ -36,12 +36,7 @@ export function createManualRestart(options: ManualRestartOptions) {
         ? `pm2 restart ${service.pm2 ?? service.name}`
         : (service.restart.command ?? service.restart.strategy);
     },
-    async restart(
-      service: ServiceConfig,
-      by: string,
-      detailFor: (outcome: string) => string,
-      signal: AbortSignal,
-    ): Promise<ManualRestartResult> {
+    async restart(service: ServiceConfig, by: string, signal: AbortSignal): Promise<ManualRestartResult> {
       const outcome = await drivers[service.restart.strategy].restart(service, signal);
       const ok = outcome.attempted && outcome.ok;
       log[ok ? 'info' : 'warn']({ service: service.name, by, ok, detail: outcome.detail }, 'manual restart');
@@ -49,7 +44,11 @@ export function createManualRestart(options: ManualRestartOptions) {
         (i) => i.subject === service.name && restartTopics.has(i.topic),
       );
       for (const incident of open)
-        await incidents.recordAction(incident.key, { kind: 'manual-restart', ok, detail: detailFor(outcome.detail) });
+        await incidents.recordAction(incident.key, {
+          kind: 'manual-restart',
+          ok,
+          detail: `${ok ? 'restarted' : 'restart failed'} by ${by}: ${outcome.detail}`,
+        });
       return { ok, detail: outcome.detail };
     },
   };
