@@ -147,6 +147,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     pm2,
     metrics,
     secrets: deps.secrets,
+    env: deps.env ?? process.env,
     isHealthy,
     wakeAlerts: () => alerts.dispatcher.wake(),
     tuning: deps.bot,

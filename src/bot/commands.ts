@@ -1,13 +1,16 @@
+import path from 'node:path';
 import type { Message } from 'node-telegram-bot-api';
 import { escapedTail, field, telegramLimit } from '../alerts/render/html.ts';
 import { locales } from '../alerts/render/locales/index.ts';
 import { formatClock } from '../alerts/render/time.ts';
 import type { Pm2Reader } from '../pm2/types.ts';
 import type { Config } from '../config/schema.ts';
-import { formatDuration, parseDuration } from '../config/units.ts';
+import { formatDuration, formatSize, parseDuration } from '../config/units.ts';
 import type { IncidentTracker } from '../incidents/tracker.ts';
 import { isTopic } from '../incidents/topics.ts';
+import type { BackupService } from '../backups/backup-service.ts';
 import type { Clock } from '../lib/clock.ts';
+import { describeError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Store } from '../store/db.ts';
 import { findUnresolvedIncident, getIncident, listUnresolvedIncidents } from '../store/incidents.ts';
@@ -32,6 +35,8 @@ export interface CommandsOptions {
   pm2: Pm2Reader | null;
   /** Masks secrets in text read from logs. */
   scrub(text: string): string;
+  /** The same backup service as `warden backup run`; null without backup targets. */
+  backups: BackupService | null;
 }
 
 /** Callback data of the /restart confirmation: `rs:<service>` restarts, `rx` cancels. */
@@ -84,10 +89,17 @@ export function createCommands(options: CommandsOptions) {
   const intl = locales[config.telegram.locale].intl;
   const serviceNames = (): string => Object.keys(config.services).join(', ') || '—';
   let username = '';
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>): void => {
+    const tracked = work
+      .catch((err: unknown) => log.error({ err }, 'bot background command failed'))
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
 
   const handlers: Record<
     CommandName,
-    (args: string[], place: Place, by: string, signal: AbortSignal) => Promise<string>
+    (args: string[], place: Place & { messageId: number }, by: string, signal: AbortSignal) => Promise<string>
   > = {
     status: () => renderStatus(config, store, clock.now()),
 
@@ -164,7 +176,42 @@ export function createCommands(options: CommandsOptions) {
       return '';
     },
 
-    backup: () => Promise.resolve(t.backupsNotInVersion),
+    backup: ([name, ...extra], place, by, signal) => {
+      if (extra.length > 0) return Promise.resolve(t.usage(usage.backup));
+      const known = Object.keys(config.backups.targets);
+      const backups = options.backups;
+      if (!backups || known.length === 0) return Promise.resolve(t.noBackupTargets);
+      if (name !== undefined && !known.includes(name))
+        return Promise.resolve(t.unknownBackupTarget(field(name, 60), field(known.join(', '), 300)));
+      const names = name === undefined ? known : [name];
+      log.info({ targets: names, by }, 'backup asked from Telegram');
+      // a backup takes minutes: the poller goes on answering, and stop() waits for it
+      track(
+        (async () => {
+          for (const target of names) {
+            const started = clock.now();
+            let line: string;
+            try {
+              const outcome = await backups.run(target, { label: `by ${by} from Telegram`, signal });
+              const b = outcome.backup;
+              line = outcome.ok
+                ? t.backupGood(
+                    field(target, 60),
+                    b.id,
+                    formatSize(b.sizeBytes ?? 0),
+                    formatDuration(Math.max(1000, clock.now() - started)),
+                    field(path.basename(b.file), 120),
+                  )
+                : t.backupFailed(field(target, 60), field(outcome.detail, 600));
+            } catch (err) {
+              line = t.backupFailed(field(target, 60), field(describeError(err), 600));
+            }
+            await telegram.reply(place, line, { replyTo: place.messageId });
+          }
+        })(),
+      );
+      return Promise.resolve(t.backupStarted(field(names.join(', '), 300)));
+    },
 
     logs: async ([name, count, ...extra], _place, _by, signal) => {
       const lines = count === undefined ? 20 : Number(count);
@@ -189,6 +236,11 @@ export function createCommands(options: CommandsOptions) {
     /** What setMyCommands registers, in the configured locale. */
     list: () => commandNames.map((name) => ({ command: name, description: t.commands[name] })),
 
+    /** Waits for commands still running in the background (a /backup). */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
+    },
+
     setUsername(name: string): void {
       username = name;
     },
@@ -198,9 +250,10 @@ export function createCommands(options: CommandsOptions) {
       if (!command) return;
       // Telegram's own command matching ignores the @addressee; a group may hold several bots
       if (command.addressee !== null && command.addressee.toLowerCase() !== username.toLowerCase()) return;
-      const place: Place = {
+      const place: Place & { messageId: number } = {
         chatId: message.chat.id,
         thread: message.is_topic_message ? message.message_thread_id : undefined,
+        messageId: message.message_id,
       };
       const from = message.from;
       if (!access.allows(from?.id, message.chat.id)) {

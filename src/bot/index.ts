@@ -1,6 +1,7 @@
 import type { Update } from 'node-telegram-bot-api';
 import type { Registry } from 'prom-client';
 import { createRestartDrivers } from '../actions/restart/index.ts';
+import { createBackupService } from '../backups/backup-service.ts';
 import type { Pm2Restarter } from '../actions/restart/pm2.ts';
 import { botAnswersButtons } from '../alerts/render-context.ts';
 import type { Pm2Reader } from '../pm2/types.ts';
@@ -29,6 +30,8 @@ export interface BotOptions {
   /** The daemon's pm2 connection; null when no service is pm2-managed. */
   pm2: (Pm2Reader & Pm2Restarter) | null;
   metrics: Registry;
+  /** The environment backups run with (PATH for pg_dump) [process.env]. */
+  env?: NodeJS.ProcessEnv;
   /** Values masked in what the bot shows from logs (`LoadedConfig.secrets`). */
   secrets?: readonly string[];
   /** The daemon's own health (as /healthz answers), for the heartbeat. */
@@ -55,12 +58,19 @@ export function createBot(options: BotOptions): { parts: Part[] } {
     const access = createAccess(config, clock, log);
     const restart = createManualRestart({ drivers: createRestartDrivers({ pm2: options.pm2 }), incidents, store, log });
     const shared = { config, store, clock, log, incidents, telegram, access, restart };
+    const backups =
+      Object.keys(config.backups.targets).length > 0
+        ? createBackupService({ config, store, incidents, clock, log: options.log, env: options.env })
+        : null;
     const commands = createCommands({
       ...shared,
       pm2: options.pm2,
       scrub: createScrubber([token, ...(options.secrets ?? [])]),
+      backups,
     });
     const callbacks = createCallbacks(shared);
+    // listed before the poller, so it stops after it: the poller's stop cancels, this waits
+    parts.push({ name: 'bot-commands', start: () => Promise.resolve(), stop: () => commands.drain() });
     parts.push(
       createPoller({
         telegram,

@@ -39,7 +39,11 @@ export interface BotTexts {
   restartNotPossible(service: string, why: string): string;
   restarted(service: string, detail: string, by: string, at: string): string;
   restartFailed(service: string, detail: string, by: string, at: string): string;
-  backupsNotInVersion: string;
+  noBackupTargets: string;
+  unknownBackupTarget(name: string, known: string): string;
+  backupStarted(targets: string): string;
+  backupGood(target: string, id: number, size: string, took: string, file: string): string;
+  backupFailed(target: string, detail: string): string;
   noLogs(service: string, why: string): string;
   logsTitle(service: string, lines: number, file: string): string;
   help: string;
@@ -110,7 +114,12 @@ const en: BotTexts = {
   restarted: (service, detail, by, at) => `🔄 <code>${service}</code> restarted by ${by} at ${at} (${detail}).`,
   restartFailed: (service, detail, by, at) =>
     `⚠️ Restart of <code>${service}</code> by ${by} at ${at} failed: ${detail}`,
-  backupsNotInVersion: 'Backups are not in this version of warden yet.',
+  noBackupTargets: 'No backup targets are configured (backups.targets).',
+  unknownBackupTarget: (name, known) => `No backup target "${name}". Targets: ${known}`,
+  backupStarted: (targets) => `⏳ Backing up ${targets}… I will reply when it is done.`,
+  backupGood: (target, id, size, took, file) =>
+    `✅ <code>${target}</code> #${id} good and verified: ${size} in ${took} (<code>${file}</code>)`,
+  backupFailed: (target, detail) => `❌ Backup of <code>${target}</code> failed: ${detail}`,
   noLogs: (service, why) => `No logs for <code>${service}</code>: ${why}`,
   logsTitle: (service, lines, file) => `📜 <b>${service}</b>: last ${lines} lines of <code>${file}</code>`,
   help: [
@@ -186,7 +195,12 @@ const ko: BotTexts = {
   restartNotPossible: (service, why) => `<code>${service}</code>을(를) 재시작할 수 없습니다: ${why}`,
   restarted: (service, detail, by, at) => `🔄 ${by}이(가) ${at}에 <code>${service}</code> 재시작 (${detail}).`,
   restartFailed: (service, detail, by, at) => `⚠️ ${by}의 ${at} <code>${service}</code> 재시작 실패: ${detail}`,
-  backupsNotInVersion: '이 버전의 warden에는 아직 백업 기능이 없습니다.',
+  noBackupTargets: '백업 대상이 설정되지 않았습니다 (backups.targets).',
+  unknownBackupTarget: (name, known) => `백업 대상 "${name}"이(가) 없습니다. 대상: ${known}`,
+  backupStarted: (targets) => `⏳ ${targets} 백업 중… 끝나면 알려 드립니다.`,
+  backupGood: (target, id, size, took, file) =>
+    `✅ <code>${target}</code> #${id} 백업 완료, 검증됨: ${size}, ${took} 걸림 (<code>${file}</code>)`,
+  backupFailed: (target, detail) => `❌ <code>${target}</code> 백업 실패: ${detail}`,
   noLogs: (service, why) => `<code>${service}</code> 로그 없음: ${why}`,
   logsTitle: (service, lines, file) => `📜 <b>${service}</b>: <code>${file}</code>의 마지막 ${lines}줄`,
   help: [

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activeSilences } from '../../src/store/silences.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { admin, chat, startBotDaemon, stranger, type BotDaemon } from './helpers.ts';
 

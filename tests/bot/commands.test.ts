@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activeSilences } from '../../src/store/silences.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { admin, chat, startBotDaemon, stranger, type BotDaemon } from './helpers.ts';
 
@@ -105,10 +105,10 @@ describe('bot commands', () => {
     expect((await replyTo(chat, '/unsilence api')).plainText).toBe('api was not silenced.');
   });
 
-  it('says usage for bad arguments, and that backups are not in this version', async () => {
+  it('says usage for bad arguments, and that there is nothing to back up', async () => {
     expect((await replyTo(chat, '/ack')).plainText).toBe('Usage: /ack ID');
     expect((await replyTo(chat, '/logs')).plainText).toBe('Usage: /logs SERVICE [N]');
-    expect((await replyTo(chat, '/backup')).plainText).toBe('Backups are not in this version of warden yet.');
+    expect((await replyTo(chat, '/backup')).plainText).toBe('No backup targets are configured (backups.targets).');
     expect((await replyTo(chat, '/frobnicate')).plainText).toMatch(/^Unknown command \/frobnicate/);
   });
 

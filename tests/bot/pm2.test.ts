@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { appsDir, createPm2Home } from '../helpers/pm2.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { admin, chat, startBotDaemon, type BotDaemon } from './helpers.ts';
 

@@ -7,7 +7,7 @@ import { systemClock } from '../../src/lib/clock.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { admin, chat } from './helpers.ts';
 

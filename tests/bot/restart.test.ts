@@ -4,7 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { admin, chat } from './helpers.ts';
 

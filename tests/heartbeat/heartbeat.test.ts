@@ -5,7 +5,8 @@ import type { Part } from '../../src/lib/part.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
-import { httpServer, until } from '../helpers/servers.ts';
+import { httpServer } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { chat, startBotDaemon, type BotDaemon } from '../bot/helpers.ts';
 
