@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { filePath, type SchemaContext } from '../config/context.ts';
-import { duration, ratio } from '../config/fields.ts';
+import { boundedDuration, duration, longestTimerMs, ratio } from '../config/fields.ts';
 
 /**
  * The `disk` section. `paths` stays null when unset: the composed schema fills in `/` and the
@@ -12,7 +12,7 @@ export function diskConfig(context: SchemaContext) {
       paths: z.array(filePath(context)).optional(),
       warn: ratio('80%').prefault('80%'),
       critical: ratio('90%').prefault('90%'),
-      interval: duration('60s').prefault('60s'),
+      interval: boundedDuration('60s', { min: 1000, max: longestTimerMs }).prefault('60s'),
       forecast: duration('24h').prefault('24h'),
     })
     .prefault({})

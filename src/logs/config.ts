@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { filePath, type SchemaContext } from '../config/context.ts';
-import { cronPattern, duration, rate, severity, size } from '../config/fields.ts';
+import { boundedDuration, cronPattern, duration, longestTimerMs, rate, severity, size } from '../config/fields.ts';
 
 const logPattern = z
   .strictObject({
@@ -25,7 +25,7 @@ export function logsConfig(context: SchemaContext) {
       watch: z.array(file).prefault(['logs/*.log']),
       /** pm2's own app logs are watched too when some service is pm2-managed. */
       pm2: z.boolean().default(true),
-      interval: duration('30s').prefault('30s'),
+      interval: boundedDuration('30s', { min: 1000, max: longestTimerMs }).prefault('30s'),
       maxSize: size('100MB').prefault('100MB'),
       growthAlert: rate.optional(),
       patterns: z.array(logPattern).default([]),
