@@ -1,7 +1,6 @@
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { createRestartDrivers } from './actions/restart/index.ts';
-import { RestartPolicy } from './actions/restart/restart-policy.ts';
+import { createRestarts } from './actions/restart/index.ts';
 import { alertModeFor } from './alerts/alert-mode.ts';
 import { createBackups } from './backups/index.ts';
 import { pruneBackups } from './backups/retention.ts';
@@ -12,6 +11,7 @@ import type { Config } from './config/schema.ts';
 import { createDiskAndLogs } from './disk/index.ts';
 import { createHttpServer } from './http/server.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createSuppression } from './incidents/suppression.ts';
 import { createTracker, type IncidentTracker } from './incidents/tracker.ts';
 import type { Clock } from './lib/clock.ts';
 import type { Logger } from './lib/logger.ts';
@@ -20,7 +20,7 @@ import { stopQuietly, type Part } from './lib/part.ts';
 import { every } from './scheduler/every.ts';
 import type { Store } from './store/db.ts';
 import { recordRunStart, recordRunStop, recordRunTick, type Run } from './store/runs.ts';
-import { silenceReader } from './store/silences.ts';
+import { parentIncidentKeys } from './supervision/dependencies.ts';
 import { createSupervision, pm2ClientFor, type SupervisionTuning } from './supervision/index.ts';
 
 export interface DaemonDeps {
@@ -78,22 +78,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log: deps.log.child({ part: 'incidents' }),
     writers: [outboxWriter(alertChats(config))],
     scrub,
+    suppression: createSuppression({ parentsOf: parentIncidentKeys(config.services) }),
   });
   const alerts = createAlerts({ config, store, clock, log: deps.log, incidents, ...deps.alerts });
   const pm2 = pm2ClientFor(config, { env: deps.env ?? process.env, log: deps.log, clock, tuning: deps.supervision });
-  const silences = silenceReader(store, clock);
-  const restarts = new RestartPolicy({
-    drivers: createRestartDrivers({ pm2 }),
-    incidents,
-    silences,
-    clock,
-    log: deps.log,
-  });
+  const restarts = createRestarts({ config, pm2, incidents, clock, log: deps.log });
   const supervision = createSupervision({
     config,
     store,
     incidents,
-    restarts,
     pm2,
     clock,
     log: deps.log,
@@ -166,6 +159,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     ...alerts.parts,
     loop,
     ...(pm2 ? [pm2] : []),
+    restarts,
     ...supervision.parts,
     ...backups.parts,
     ...hygiene.parts,

@@ -71,6 +71,7 @@ export function createAlerts(options: AlertsOptions): { dispatcher: Dispatcher; 
   });
   const reminders = createReminders({
     store,
+    incidents,
     clock,
     log,
     repeatMs: config.telegram.repeatMs,

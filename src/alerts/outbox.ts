@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { ChangeWriter } from '../incidents/tracker.ts';
+import { editedOnRepeat } from '../incidents/topics.ts';
 import { severityRank, type Incident, type IncidentChange, type Severity } from '../incidents/types.ts';
-import { activeSilenceTargets, enqueueOutbox, incidentMessages, type NewOutboxRow } from '../store/outbox.ts';
-import { silenceCovers } from '../store/silences.ts';
+import { enqueueOutbox, incidentMessages, type NewOutboxRow, type OutboxRow } from '../store/outbox.ts';
 import type { Tables } from '../store/tables.ts';
 
 /**
@@ -24,7 +24,9 @@ const deliveryTopic = 'alert-delivery';
 /**
  * Decides which messages an incident change needs and writes them to the outbox inside the
  * tracker's transaction: a new incident → an alert per chat; a resolution → an edit of each alert
- * and a short reply; an acknowledgement or action → an edit. A repeat writes nothing.
+ * and a short reply; an acknowledgement or action → an edit; a reminder → a reply under the newest
+ * alert per chat. A repeat writes nothing, except an edit for topics in `editedOnRepeat`. What is
+ * suppressed (the change's stamp) is recorded but not announced.
  */
 export function outboxWriter(chats: readonly AlertChat[]): ChangeWriter {
   const recipients = chats.length > 0 ? chats : [logChat];
@@ -36,52 +38,46 @@ export function outboxWriter(chats: readonly AlertChat[]): ChangeWriter {
 
 async function plan(change: IncidentChange, trx: Kysely<Tables>, chats: readonly AlertChat[]): Promise<NewOutboxRow[]> {
   const { incident } = change;
+  const announce = change.suppressed === null;
   switch (change.kind) {
     case 'opened':
     case 'noticed':
     case 'escalated':
-      return (await announces(incident, change.at, trx)) ? alerts(incident, chats) : [];
-    case 'updated':
+      return announce ? alerts(incident, chats) : [];
+    case 'updated': {
+      if (!announce) return [];
+      const sent = await incidentMessages(trx, incident.id);
       // Still open but never announced (its parent recovered first, or its silence expired): now it is news.
-      if (!(await announces(incident, change.at, trx))) return [];
-      return (await incidentMessages(trx, incident.id)).length === 0 ? alerts(incident, chats) : [];
+      if (sent.length === 0) return alerts(incident, chats);
+      return editedOnRepeat.has(incident.topic) ? refs('edit', await deliverable(trx, incident.id), incident) : [];
+    }
+    case 'reminded':
+      return announce ? refs('reminder', newestPerChat(await deliverable(trx, incident.id)), incident) : [];
     case 'resolved': {
       const sent = await deliverable(trx, incident.id);
-      const edits = sent.map((row) => ({
-        chatId: row.chatId,
-        thread: row.thread,
-        kind: 'edit' as const,
-        incidentId: incident.id,
-        refId: row.id,
-      }));
+      const edits = refs('edit', sent, incident);
       // info never rings, so its reply would only add noise under the edited alert
       if (incident.severity === 'info') return edits;
       // one reply per chat, under its newest alert (an escalation sent a second one)
-      const newest = new Map(sent.map((row) => [row.chatId, row]));
-      const replies = [...newest.values()].map((row) => ({
-        chatId: row.chatId,
-        thread: row.thread,
-        kind: 'resolved-reply' as const,
-        incidentId: incident.id,
-        refId: row.id,
-      }));
-      return [...edits, ...replies];
+      return [...edits, ...refs('resolved-reply', newestPerChat(sent), incident)];
     }
     case 'acknowledged':
     case 'action':
-      return (await deliverable(trx, incident.id)).map((row) => ({
-        chatId: row.chatId,
-        thread: row.thread,
-        kind: 'edit' as const,
-        incidentId: incident.id,
-        refId: row.id,
-      }));
+      return refs('edit', await deliverable(trx, incident.id), incident);
   }
 }
 
-async function announces(incident: Incident, at: number, trx: Kysely<Tables>): Promise<boolean> {
-  if (incident.parentKey !== null) return false;
-  return !(await activeSilenceTargets(trx, at)).some((target) => silenceCovers(target, incident.key));
+/** Rows that edit or answer the incident's messages: one per message given. */
+function refs(
+  kind: 'edit' | 'resolved-reply' | 'reminder',
+  rows: readonly OutboxRow[],
+  incident: Incident,
+): NewOutboxRow[] {
+  return rows.map((row) => ({ chatId: row.chatId, thread: row.thread, kind, incidentId: incident.id, refId: row.id }));
+}
+
+function newestPerChat(rows: readonly OutboxRow[]): OutboxRow[] {
+  return [...new Map(rows.map((row) => [row.chatId, row])).values()];
 }
 
 function alerts(incident: Incident, chats: readonly AlertChat[]): NewOutboxRow[] {

@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
 import { every } from '../scheduler/every.ts';
-import type { IncidentSink } from '../supervision/types.ts';
+import type { IncidentSink } from '../incidents/types.ts';
 
 /** One reading of the host. */
 export interface HostSample {

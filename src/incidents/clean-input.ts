@@ -3,7 +3,7 @@ import type { IncidentTracker } from './tracker.ts';
 import type { Observation } from './types.ts';
 
 /**
- * The tracker as every watcher sees it: each text that enters (detail, excerpt, action detail) is
+ * The tracker as every watcher sees it: each text that enters (detail, excerpt, action detail, a reason given by hand) is
  * cleaned of control sequences and invalid UTF-16, and scrubbed of secrets, before anything stores,
  * logs, renders or sends it. One place, so a new way out (alert, CLI, /metrics) cannot forget it.
  */
@@ -20,6 +20,8 @@ export function cleanInput(tracker: IncidentTracker, scrub: (text: string) => st
       tracker.observe(key, reading.ok ? { ok: true, detail: clean(reading.detail) } : observation(reading)),
     report: (key, o) => tracker.report(key, observation(o)),
     resolve: (key, detail) => tracker.resolve(key, detail === undefined ? undefined : clean(detail)),
+    resolveByHand: (idOrKey, by, reason) =>
+      tracker.resolveByHand(idOrKey, clean(by), reason === null ? null : clean(reason)),
     recordAction: (key, action) => tracker.recordAction(key, { ...action, detail: clean(action.detail) }),
     notice: (key, o) => tracker.notice(key, observation(o)),
   };

@@ -36,6 +36,12 @@ export const topics = {
 
 export type Topic = keyof typeof topics;
 
+/**
+ * Topics whose repeats edit the open alert in place (no new notification): a crash that happens
+ * again shows "crashed 3× since 02:55, last 02:57". Others repeat every check and stay quiet.
+ */
+export const editedOnRepeat: ReadonlySet<Topic> = new Set<Topic>(['service-crashed']);
+
 export const topicNames = Object.keys(topics) as Topic[];
 
 export function isTopic(value: string): value is Topic {

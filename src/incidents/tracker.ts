@@ -11,17 +11,23 @@ import {
 } from '../store/incidents.ts';
 import type { Tables } from '../store/tables.ts';
 import { cleanInput } from './clean-input.ts';
+import { createSuppression, type Suppressor } from './suppression.ts';
 import { parseIncidentKey, topics } from './topics.ts';
 import {
   severityRank,
   type Incident,
   type IncidentAction,
   type IncidentChange,
+  type IncidentFeed,
+  type IncidentSink,
   type IncidentState,
   type Observation,
   type Reading,
   type Severity,
 } from './types.ts';
+
+/** A change as the tracker's steps build it, before suppression is decided for it. */
+type Unstamped = Omit<IncidentChange, 'suppressed'>;
 
 /**
  * Writes whatever else must commit with an incident change (the alert outbox rows), inside the
@@ -36,6 +42,8 @@ export interface TrackerOptions {
   writers?: ChangeWriter[];
   /** Masks secrets in every text that enters (the config's scrubber); control sequences go regardless. */
   scrub?: (text: string) => string;
+  /** Silence and `dependsOn` [silences and the parent the watcher saw]. */
+  suppression?: Suppressor;
 }
 
 /**
@@ -43,23 +51,28 @@ export interface TrackerOptions {
  * resolve. Each change and what the writers add commit in one transaction, then subscribers hear of it.
  * @example const change = await tracker.report('service-down:api', { detail: 'connection refused' })
  */
-export interface IncidentTracker {
+export interface IncidentTracker extends IncidentSink, IncidentFeed {
   /** Opens the incident, or updates the open one (count, last seen, detail): a repeat sends nothing new. */
   report(key: string, observation: Observation): Promise<IncidentChange>;
   /** How it is now: a problem opens or updates the incident, ok resolves it; null when nothing changed. */
   observe(key: string, reading: Reading): Promise<IncidentChange | null>;
   /** Resolves the open incident for `key`; null when none is open. */
   resolve(key: string, detail?: string): Promise<IncidentChange | null>;
+  /** Closes an unresolved incident by hand (`warden resolve`), recording who and why; null when none matches. */
+  resolveByHand(idOrKey: number | string, by: string, reason: string | null): Promise<IncidentChange | null>;
+  /** Marks an open incident due a reminder; the writers plan it unless it is suppressed. Null when not open. */
+  remind(id: number): Promise<IncidentChange | null>;
   /** By incident id or key; null when no unresolved incident matches. */
   acknowledge(idOrKey: number | string, by: string): Promise<IncidentChange | null>;
   /** Records what warden did ("restarted"); null when no incident is open for `key`. */
-  recordAction(key: string, action: Omit<IncidentAction, 'at'> & { at?: number }): Promise<IncidentChange | null>;
+  recordAction(
+    idOrKey: number | string,
+    action: Omit<IncidentAction, 'at'> & { at?: number },
+  ): Promise<IncidentChange | null>;
   /** Records a one-shot incident, already resolved, that is still announced (`warden-restarted`). */
   notice(key: string, observation: Observation): Promise<IncidentChange>;
   /** The state of the unresolved incident for `key`, or null when none is open. */
   stateOf(key: string): Promise<IncidentState | null>;
-  /** Hears every change after it is stored; returns the unsubscribe function. */
-  subscribe(listener: (change: IncidentChange) => void): () => void;
 }
 
 /** Actions kept per incident; enough for "restarted 12× — last at 03:12" on a long crash loop. */
@@ -69,6 +82,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
   const { store, clock } = options;
   const log = options.log;
   const writers = options.writers ?? [];
+  const suppress = options.suppression ?? createSuppression();
   const listeners = new Set<(change: IncidentChange) => void>();
   // Changes are applied one at a time: two reports of a new key must not both open it.
   let queue: Promise<unknown> = Promise.resolve();
@@ -80,12 +94,15 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
   };
 
   const commit = async (
-    work: (trx: Kysely<Tables>, at: number) => Promise<IncidentChange | null>,
+    work: (trx: Kysely<Tables>, at: number) => Promise<Unstamped | null>,
   ): Promise<IncidentChange | null> => {
     const change = await serialised(() =>
       store.db.transaction().execute(async (trx) => {
-        const result = await work(trx, clock.now());
-        if (result) for (const write of writers) await write(result, trx);
+        const at = clock.now();
+        const unstamped = await work(trx, at);
+        if (!unstamped) return null;
+        const result: IncidentChange = { ...unstamped, suppressed: await suppress(unstamped.incident, at, trx) };
+        for (const write of writers) await write(result, trx);
         return result;
       }),
     );
@@ -104,6 +121,20 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
 
   const history = (trx: Kysely<Tables>, incident: Incident, at: number, event: string, detail: string) =>
     addIncidentHistory(trx, { incidentId: incident.id, at, event, detail });
+
+  const close = async (
+    trx: Kysely<Tables>,
+    at: number,
+    idOrKey: number | string,
+    detail: string,
+  ): Promise<Unstamped | null> => {
+    const found =
+      typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolvedIncident(trx, idOrKey);
+    if (!found || found.state === 'resolved') return null;
+    const incident = await updateIncident(trx, found.id, { state: 'resolved', resolved_at: at, last_seen_at: at });
+    await history(trx, incident, at, 'resolved', detail);
+    return { kind: 'resolved', incident, previous: found, at };
+  };
 
   const tracker: IncidentTracker = {
     observe: async (key, reading) => {
@@ -154,17 +185,16 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
         return { kind: escalated ? 'escalated' : 'updated', incident, previous, at };
       }))!,
 
-    resolve: (key, detail) =>
+    resolve: (key, detail) => commit((trx, at) => close(trx, at, key, detail ?? 'healthy again')),
+
+    resolveByHand: (idOrKey, by, reason) =>
+      commit((trx, at) => close(trx, at, idOrKey, `by ${by}${reason ? `: ${reason}` : ''}`)),
+
+    remind: (id) =>
       commit(async (trx, at) => {
-        const previous = await findUnresolvedIncident(trx, key);
-        if (!previous) return null;
-        const incident = await updateIncident(trx, previous.id, {
-          state: 'resolved',
-          resolved_at: at,
-          last_seen_at: at,
-        });
-        await history(trx, incident, at, 'resolved', detail ?? 'healthy again');
-        return { kind: 'resolved', incident, previous, at };
+        const incident = await getIncident(trx, id);
+        if (incident?.state !== 'open') return null;
+        return { kind: 'reminded', incident, previous: incident, at };
       }),
 
     acknowledge: (idOrKey, by) =>
@@ -181,9 +211,11 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
         return { kind: 'acknowledged', incident, previous, at };
       }),
 
-    recordAction: (key, action) =>
+    recordAction: (idOrKey, action) =>
       commit(async (trx, at) => {
-        const previous = await findUnresolvedIncident(trx, key);
+        // by id also once resolved: a restart that brought the service back belongs to its incident
+        const previous =
+          typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolvedIncident(trx, idOrKey);
         if (!previous) return null;
         const entry: IncidentAction = { at: action.at ?? at, kind: action.kind, ok: action.ok, detail: action.detail };
         const incident = await updateIncident(trx, previous.id, {

@@ -77,20 +77,64 @@ export interface Observation {
 export type Reading = ({ ok: false } & Observation) | { ok: true; detail: string };
 
 /**
- * `opened`: a new incident. `escalated`: its severity rose. `updated`: a repeat (no new message).
- * `noticed`: a one-shot incident recorded already resolved (`warden-restarted`).
+ * `opened`: a new incident. `escalated`: its severity rose. `updated`: a repeat (no new message,
+ * except for topics that edit on repeat). `noticed`: a one-shot incident recorded already resolved
+ * (`warden-restarted`). `reminded`: still open and due a reminder (`telegram.repeat`).
  */
 export type IncidentChangeKind =
-  'opened' | 'updated' | 'escalated' | 'acknowledged' | 'action' | 'resolved' | 'noticed';
+  'opened' | 'updated' | 'escalated' | 'acknowledged' | 'action' | 'resolved' | 'noticed' | 'reminded';
+
+/**
+ * Why alerts and actions hold back on a change, decided once by `incidents/suppression.ts`: a
+ * `warden silence` covers the incident, or a `dependsOn` parent of its service is down.
+ * @example { by: 'silence', target: 'api' }
+ * @example { by: 'parent', key: 'db-down:main' }
+ */
+export type Suppression = { by: 'silence'; target: string } | { by: 'parent'; key: string };
 
 /**
  * One state change of one incident, emitted by the tracker after it is stored. Alerts and actions
- * subscribe; `previous` is the incident before the change (null when it was opened).
- * @example { kind: 'resolved', incident: { key: 'service-down:api', state: 'resolved', … }, previous: { … state: 'open' }, at: 1764300725000 }
+ * subscribe; `previous` is the incident before the change (null when it was opened). `suppressed`
+ * is the one verdict on silence and parent-down: alerts, reminders and actions read it, none decides again.
+ * @example { kind: 'resolved', incident: { key: 'service-down:api', state: 'resolved', … }, previous: { … state: 'open' }, at: 1764300725000, suppressed: null }
  */
 export interface IncidentChange {
   kind: IncidentChangeKind;
   incident: Incident;
   previous: Incident | null;
   at: number;
+  suppressed: Suppression | null;
+}
+
+/**
+ * Hears incident changes after they are stored. It runs synchronously inside the tracker's emit, so
+ * a listener that acts (a restart, a cleanup) hands the work to `runInBackground` and returns.
+ * @example tracker.subscribe((change) => { if (change.kind === 'opened' && !change.suppressed) runInBackground(log, 'cleanup', () => prune()) })
+ */
+export type IncidentListener = (change: IncidentChange) => void;
+
+/**
+ * Where actions subscribe to incident changes: the seam between `incidents/` and `actions/`.
+ * @example const unsubscribe = feed.subscribe((change) => policy.handle(change))
+ */
+export interface IncidentFeed {
+  /** Hears every change after it is stored; returns the unsubscribe function. */
+  subscribe(listener: IncidentListener): () => void;
+}
+
+/**
+ * The narrow view of the incident tracker that watchers and actions need. Watchers report what they
+ * see with `observe` (level-triggered: the store, not the watcher, remembers what is open).
+ * @example await incidents.observe('service-down:api', { ok: false, detail: 'GET …: timed out after 5000ms', severity: 'critical' })
+ */
+export interface IncidentSink {
+  /** Level-triggered: a problem opens or updates the incident, ok resolves it if open. */
+  observe(key: string, reading: Reading): Promise<unknown>;
+  report(key: string, observation: Observation): Promise<unknown>;
+  /** Resolves the unresolved incident with this key; a no-op when there is none. */
+  resolve(key: string, detail: string): Promise<unknown>;
+  /** Notes something warden did on the incident with this id, or the unresolved one with this key ("restarted 2×, last 03:12:05"). */
+  recordAction(idOrKey: number | string, action: IncidentAction): Promise<unknown>;
+  /** The state of the unresolved incident with this key, or null when there is none. */
+  stateOf(key: string): Promise<IncidentState | null>;
 }

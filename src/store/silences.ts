@@ -1,5 +1,6 @@
-import type { Clock } from '../lib/clock.ts';
+import type { Kysely } from 'kysely';
 import type { Store } from './db.ts';
+import type { Tables } from './tables.ts';
 
 /**
  * A `warden silence` entry: until `until`, alerts about `target` are held back and the service is
@@ -62,17 +63,8 @@ export function silenceCovers(target: string, serviceOrKey: string): boolean {
   return target === serviceOrKey.slice(colon + 1) || target === serviceOrKey.slice(0, colon);
 }
 
-/** How long the daemon trusts what it read; `warden silence` runs in another process. */
-const cacheMs = 2000;
-
-/** Active silences read through a short cache, for the restart policy and the alerts. */
-export function silenceReader(store: Store, clock: Clock): { covers(serviceOrKey: string): Promise<boolean> } {
-  let cached: { at: number; silences: Silence[] } | null = null;
-  return {
-    async covers(serviceOrKey) {
-      const now = clock.now();
-      if (!cached || now - cached.at > cacheMs) cached = { at: now, silences: await activeSilences(store, now) };
-      return cached.silences.some((s) => s.until > now && silenceCovers(s.target, serviceOrKey));
-    },
-  };
+/** The target of an active silence covering this service name or incident key, or null. */
+export async function silenceCovering(db: Kysely<Tables>, serviceOrKey: string, at: number): Promise<string | null> {
+  const rows = await db.selectFrom('silences').select('target').where('until', '>', at).execute();
+  return rows.find((r) => silenceCovers(r.target, serviceOrKey))?.target ?? null;
 }

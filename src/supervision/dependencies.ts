@@ -1,5 +1,35 @@
 import type { ServiceConfig } from '../config/schema.ts';
+import type { Topic } from '../incidents/topics.ts';
+import type { Incident } from '../incidents/types.ts';
 import type { ServiceHealth } from './types.ts';
+
+/** `db-down:main` for a database, `service-down:api` for everything else. */
+export function downIncidentKey(service: ServiceConfig): string {
+  return `${service.check.kind === 'postgres' ? 'db-down' : 'service-down'}:${service.name}`;
+}
+
+/** Topics whose subject is a configured service. */
+const serviceTopics: ReadonlySet<Topic> = new Set<Topic>([
+  'service-down',
+  'db-down',
+  'service-crashed',
+  'crash-loop',
+  'restart-gave-up',
+]);
+
+/**
+ * For the suppression decision: the down-incident keys of a service incident's `dependsOn` parents
+ * (`db-down:main` for an incident about `api` that depends on `main`).
+ */
+export function parentIncidentKeys(services: Record<string, ServiceConfig>): (incident: Incident) => string[] {
+  return (incident) => {
+    if (!serviceTopics.has(incident.topic)) return [];
+    return (services[incident.subject]?.dependsOn ?? []).flatMap((name) => {
+      const parent = services[name];
+      return parent ? [downIncidentKey(parent)] : [];
+    });
+  };
+}
 
 /**
  * A monitored service as its children see it.

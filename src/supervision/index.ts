@@ -11,13 +11,12 @@ import { createPm2Client, pm2Home } from '../pm2/client.ts';
 import type { Pm2Client } from '../pm2/types.ts';
 import { createPm2Events } from './pm2-events.ts';
 import { createServiceMonitor, type ServiceMonitor } from './service-monitor.ts';
-import type { IncidentSink, Restarter } from './types.ts';
+import type { IncidentSink } from '../incidents/types.ts';
 
 export interface SupervisionOptions {
   config: Config;
   store: Store;
   incidents: IncidentSink;
-  restarts: Restarter;
   /** From `pm2ClientFor`: null when no service is pm2-managed. */
   pm2: Pm2Client | null;
   clock: Clock;
@@ -57,7 +56,7 @@ export function pm2ClientFor(
 
 /** Service supervision built from the config: checks with thresholds, pm2 crash events, host health. */
 export function createSupervision(options: SupervisionOptions): Supervision {
-  const { config, store, incidents, restarts, pm2, clock, log, tuning } = options;
+  const { config, store, incidents, pm2, clock, log, tuning } = options;
   const services = Object.values(config.services);
   const dependencies = new Dependencies(config.services);
   const results = createCheckResultWriter({ store, clock, log, scrub: options.scrub });
@@ -73,7 +72,6 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         service,
         results,
         incidents,
-        restarts,
         dependencies,
         clock,
         log,

@@ -7,7 +7,7 @@ import { runInBackground } from '../lib/run-in-background.ts';
 import { tailFile } from '../lib/tail-file.ts';
 import type { Dependencies } from './dependencies.ts';
 import type { Pm2Client, Pm2ProcessEvent } from '../pm2/types.ts';
-import type { IncidentSink } from './types.ts';
+import type { IncidentSink } from '../incidents/types.ts';
 
 export interface Pm2EventsOptions {
   client: Pm2Client;

@@ -8,14 +8,16 @@ import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
 import { every } from '../scheduler/every.ts';
 import type { CheckResultWriter } from './check-result-writer.ts';
-import type { Dependencies } from './dependencies.ts';
-import type { IncidentSink, Restarter, ServiceHealth } from './types.ts';
+import { downIncidentKey, type Dependencies } from './dependencies.ts';
+import type { IncidentSink } from '../incidents/types.ts';
+import type { ServiceHealth } from './types.ts';
 
 /**
  * One service's check loop: runs the check at its interval (with jitter, never two at once),
- * applies failureThreshold/successThreshold, hands the results to the writer, and reports `service-down`
- * (or `db-down` for a postgres check) to the incidents.
- * @example const api = createServiceMonitor({ service, store, incidents, restarts, dependencies, clock, log, pm2: client })
+ * applies failureThreshold/successThreshold, hands the results to the writer, and observes
+ * `service-down` (or `db-down` for a postgres check). It only reports: the restart policy hears
+ * the incident change and decides.
+ * @example const api = createServiceMonitor({ service, results, incidents, dependencies, clock, log, pm2: client })
  */
 export interface ServiceMonitor extends Part {
   readonly service: ServiceConfig;
@@ -24,7 +26,7 @@ export interface ServiceMonitor extends Part {
   lastResult(): CheckResult | null;
   /** Runs the check now, or joins the run already in flight; resolves once its consequences are handled. */
   checkNow(signal?: AbortSignal): Promise<CheckResult>;
-  /** The same run, resolved as soon as the check itself has a result (before reports and restarts). */
+  /** The same run, resolved as soon as the check itself has a result (before its report). */
   probeNow(signal?: AbortSignal): Promise<CheckResult>;
 }
 
@@ -33,7 +35,6 @@ export interface ServiceMonitorOptions {
   /** Where results go (bounded history in the store). */
   results: Pick<CheckResultWriter, 'push'>;
   incidents: IncidentSink;
-  restarts: Restarter;
   dependencies: Dependencies;
   clock: Clock;
   log: Logger;
@@ -44,13 +45,8 @@ export interface ServiceMonitorOptions {
   jitterRatio?: number;
 }
 
-/** `db-down:main` for a database, `service-down:api` for everything else. */
-export function downIncidentKey(service: ServiceConfig): string {
-  return `${service.check.kind === 'postgres' ? 'db-down' : 'service-down'}:${service.name}`;
-}
-
 export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMonitor {
-  const { service, results, incidents, restarts, dependencies, clock, pm2 } = options;
+  const { service, results, incidents, dependencies, clock, pm2 } = options;
   const key = downIncidentKey(service);
   const log = options.log.child({ part: 'monitor', service: service.name });
   const controller = new AbortController();
@@ -59,8 +55,6 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
   let last: CheckResult | null = null;
   let failures = 0;
   let successes = 0;
-  // failing checks since the last restart: a restarted service gets failureThreshold checks to come up
-  let failuresSinceRestart = 0;
   let inFlight: { done: Promise<CheckResult>; probed: Promise<CheckResult> } | undefined;
 
   const probe = async (signal: AbortSignal): Promise<CheckResult> => {
@@ -72,12 +66,10 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
   const onSuccess = async (result: CheckResult): Promise<void> => {
     successes += 1;
     failures = 0;
-    failuresSinceRestart = 0;
     if (health === 'healthy' || (health === 'down' && successes < service.successThreshold)) return;
     // also after 'unknown': an incident may be left open by an earlier run of warden. Health
-    // changes only once both succeeded, so a store hiccup is retried on the next check.
-    await incidents.resolve(key, `recovered: ${result.detail}`);
-    await restarts.onHealthy(service);
+    // changes only once it is stored, so a store hiccup is retried on the next check.
+    await incidents.observe(key, { ok: true, detail: `recovered: ${result.detail}` });
     if (health === 'down') log.info({ key, detail: result.detail }, 'service recovered');
     health = 'healthy';
   };
@@ -85,7 +77,6 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
   const onFailure = async (result: CheckResult, signal: AbortSignal): Promise<void> => {
     failures += 1;
     successes = 0;
-    failuresSinceRestart += 1;
     if (health !== 'down' && failures < service.failureThreshold) {
       health = 'failing';
       return;
@@ -95,11 +86,7 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
     const parentKey = await dependencies.downParent(service.name, { confirm: becameDown, signal });
     const excerpt = result.excerpt ?? (await options.excerpt?.(service)) ?? null;
     if (becameDown) log.warn({ key, detail: result.detail, parentKey, failures }, 'service down');
-    await incidents.report(key, { detail: result.detail, excerpt, severity: service.severity, parentKey });
-    // the parent's outage is the cause: restarting the child would not help
-    if (parentKey !== null || failuresSinceRestart < service.failureThreshold) return;
-    const decision = await restarts.onDown(service, key, result.detail, signal);
-    if (decision === 'restarted' || decision === 'failed') failuresSinceRestart = 0;
+    await incidents.observe(key, { ok: false, detail: result.detail, excerpt, severity: service.severity, parentKey });
   };
 
   const runOnce = async (signal: AbortSignal, probed: (result: CheckResult) => void): Promise<CheckResult> => {

@@ -1,5 +1,4 @@
-import type { IncidentAction, IncidentState, Observation, Reading } from '../../src/incidents/types.ts';
-import type { IncidentSink, SilenceReader } from '../../src/supervision/types.ts';
+import type { IncidentAction, IncidentSink, IncidentState, Observation, Reading } from '../../src/incidents/types.ts';
 
 interface Open {
   state: IncidentState;
@@ -33,8 +32,8 @@ export class MemoryIncidents implements IncidentSink {
     return Promise.resolve();
   }
 
-  recordAction(key: string, action: IncidentAction): Promise<void> {
-    this.open.get(key)?.actions.push(action);
+  recordAction(key: number | string, action: IncidentAction): Promise<void> {
+    this.open.get(String(key))?.actions.push(action);
     return Promise.resolve();
   }
 
@@ -50,9 +49,4 @@ export class MemoryIncidents implements IncidentSink {
   reportsOf(key: string): Observation[] {
     return this.reports.filter((r) => r.key === key).map((r) => r.observation);
   }
-}
-
-/** Silences as a plain set of covered names. */
-export function memorySilences(covered: Set<string> = new Set()): SilenceReader & { covered: Set<string> } {
-  return { covered, covers: (target) => Promise.resolve(covered.has(target)) };
 }

@@ -3,7 +3,6 @@ import { ConfigError } from '../../src/config/config-error.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Store } from '../../src/store/db.ts';
 import { createSupervision } from '../../src/supervision/index.ts';
-import type { Restarter } from '../../src/supervision/types.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { MemoryIncidents } from '../helpers/memory-incidents.ts';
@@ -82,8 +81,6 @@ describe('host config', () => {
       // only the host-health part is started below, and it does not use the store
       store: {} as Store,
       incidents,
-      // no services: nothing restarts
-      restarts: {} as Restarter,
       pm2: null,
       clock,
       log: captureLogger().log,

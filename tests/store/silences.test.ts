@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
-import { activeSilences, addSilence, liftSilences, silenceCovers, silenceReader } from '../../src/store/silences.ts';
-import { ManualClock } from '../helpers/manual-clock.ts';
+import { activeSilences, addSilence, liftSilences, silenceCovering, silenceCovers } from '../../src/store/silences.ts';
 import { dialects, withStore } from '../helpers/store.ts';
 
 describe('silence targets', () => {
@@ -45,15 +44,12 @@ describe.each(dialects)('silences store (%s)', (dialect) => {
     expect(await liftSilences(store, 'api', at + 3000)).toBe(0);
   });
 
-  it('answers the restart policy through a short cache', async () => {
-    const clock = new ManualClock();
-    const reader = silenceReader(store, clock);
-    expect(await reader.covers('api')).toBe(false);
-    await addSilence(store, { target: 'api', until: clock.now() + 60_000, reason: null, at: clock.now() });
-    await clock.advance(2001);
-    expect(await reader.covers('api')).toBe(true);
-    expect(await reader.covers('service-down:api')).toBe(true);
-    await clock.advance(60_000);
-    expect(await reader.covers('api')).toBe(false);
+  it('names the active silence covering a service or incident key', async () => {
+    const at = Date.UTC(2026, 10, 28, 3, 0, 0);
+    expect(await silenceCovering(store.db, 'service-down:api', at)).toBeNull();
+    await addSilence(store, { target: 'api', until: at + 60_000, reason: null, at });
+    expect(await silenceCovering(store.db, 'service-down:api', at + 1000)).toBe('api');
+    expect(await silenceCovering(store.db, 'service-down:bot', at + 1000)).toBeNull();
+    expect(await silenceCovering(store.db, 'service-down:api', at + 60_000)).toBeNull();
   });
 });

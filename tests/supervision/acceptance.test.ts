@@ -151,13 +151,14 @@ describe('supervision acceptance', () => {
       '🔴 Restarts gave up: a human is needed · cron',
     ]);
     expect(await pm2Restarts('cron')).toBe(restartsAtGiveUp);
-    // one incident, or more when a loaded machine caught the app online between its crashes
-    const downs = await db.db
+    // on service-down or crash-loop (both ask the policy), on one incident each or more when a
+    // loaded machine caught the app online between its crashes
+    const acted = await db.db
       .selectFrom('incidents')
       .select('actions')
-      .where('key', '=', 'service-down:cron')
+      .where('key', 'in', ['service-down:cron', 'crash-loop:cron'])
       .execute();
-    expect(downs.flatMap((d) => JSON.parse(d.actions) as unknown[])).toHaveLength(2);
+    expect(acted.flatMap((d) => JSON.parse(d.actions) as unknown[])).toHaveLength(2);
     const gaveUp = fake.messagesTo(chat).find((m) => m.plainText.includes('Restarts gave up'))!;
     expect(gaveUp.plainText).toContain('cron was restarted 2× within 1m and is still down');
   });

@@ -1,11 +1,9 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ServiceConfig } from '../../src/config/schema.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { createCheckResultWriter, type CheckResultWriter } from '../../src/supervision/check-result-writer.ts';
-import { Dependencies } from '../../src/supervision/dependencies.ts';
-import { createServiceMonitor, downIncidentKey } from '../../src/supervision/service-monitor.ts';
-import type { RestartDecision, Restarter } from '../../src/supervision/types.ts';
+import { Dependencies, downIncidentKey } from '../../src/supervision/dependencies.ts';
+import { createServiceMonitor } from '../../src/supervision/service-monitor.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { adminUrl } from '../helpers/postgres.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
@@ -15,26 +13,11 @@ import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-class RecordingRestarter implements Restarter {
-  downs: Array<{ service: string; key: string }> = [];
-  healthy: string[] = [];
-  decision: RestartDecision = 'restarted';
-  onDown(service: ServiceConfig, key: string): Promise<RestartDecision> {
-    this.downs.push({ service: service.name, key });
-    return Promise.resolve(this.decision);
-  }
-  onHealthy(service: ServiceConfig): Promise<void> {
-    this.healthy.push(service.name);
-    return Promise.resolve();
-  }
-}
-
 describe('service monitor', () => {
   let store: Store;
   let results: CheckResultWriter;
   let clock: ManualClock;
   let incidents: MemoryIncidents;
-  let restarts: RecordingRestarter;
   let healthy: boolean;
   let hits: number;
   let url: string;
@@ -44,7 +27,6 @@ describe('service monitor', () => {
     clock = new ManualClock();
     results = createCheckResultWriter({ store, clock, log: captureLogger().log });
     incidents = new MemoryIncidents();
-    restarts = new RecordingRestarter();
     healthy = true;
     hits = 0;
     ({ url } = await httpServer((_req, res) => {
@@ -65,7 +47,6 @@ describe('service monitor', () => {
         service,
         results,
         incidents,
-        restarts,
         dependencies,
         clock,
         log: captureLogger().log,
@@ -114,7 +95,6 @@ describe('service monitor', () => {
         at: expect.any(Number),
       },
     ]);
-    expect(restarts.healthy).toEqual(['api']);
   });
 
   it('hands every result to the store writer', async () => {
@@ -130,21 +110,12 @@ describe('service monitor', () => {
     ]);
   });
 
-  it('asks for a restart at the threshold, then gives the restarted service failureThreshold checks to come up', async () => {
+  it('only reports: every failing check once down is observed, and no restart is asked for here', async () => {
     const { monitor } = build(api('    failureThreshold: 2\n'));
     healthy = false;
     for (let i = 0; i < 6; i++) await monitor.checkNow();
-    // checks 2, 4 and 6: at the threshold, then after two more failures each time
-    expect(restarts.downs).toEqual([1, 2, 3].map(() => ({ service: 'api', key: 'service-down:api' })));
+    // the restart policy hears these as incident changes and paces restarts itself
     expect(incidents.reportsOf('service-down:api')).toHaveLength(5);
-  });
-
-  it('keeps asking while the restart side waits out its backoff', async () => {
-    const { monitor } = build(api('    failureThreshold: 2\n'));
-    restarts.decision = 'backoff';
-    healthy = false;
-    for (let i = 0; i < 4; i++) await monitor.checkNow();
-    expect(restarts.downs).toHaveLength(3);
   });
 
   it('never runs two checks of one service at once', async () => {
@@ -177,7 +148,6 @@ describe('service monitor', () => {
       service: config.services.api!,
       results,
       incidents,
-      restarts,
       dependencies: new Dependencies(config.services),
       clock,
       log: captureLogger().log,
@@ -210,7 +180,7 @@ describe('service monitor', () => {
 ${child}`;
     };
 
-    it('links the child to a parent that is down and does not restart the child', async () => {
+    it('links the child to a parent that is down', async () => {
       const { monitor, monitors } = build(await withDb('    failureThreshold: 1\n'));
       const db = monitors.find((m) => m.service.name === 'db')!;
       await db.checkNow();
@@ -223,7 +193,6 @@ ${child}`;
         /^postgres 127\.0\.0\.1:\d+\/app: connect ECONNREFUSED/,
       );
       expect(incidents.reportsOf('service-down:api').map((o) => o.parentKey)).toEqual(['db-down:db', 'db-down:db']);
-      expect(restarts.downs.filter((d) => d.service === 'api')).toEqual([]);
     });
 
     it('checks the parent again when the child notices first', async () => {
@@ -233,7 +202,6 @@ ${child}`;
       await monitor.checkNow();
       expect(db.lastResult()?.ok).toBe(false);
       expect(incidents.reportsOf('service-down:api')[0]?.parentKey).toBe('db-down:db');
-      expect(restarts.downs.filter((d) => d.service === 'api')).toEqual([]);
     });
 
     it('treats the child as its own outage while the parent is healthy', async () => {
@@ -249,7 +217,6 @@ ${child}`;
       healthy = false;
       await monitor.checkNow();
       expect(incidents.reportsOf('service-down:api')[0]?.parentKey).toBeNull();
-      expect(restarts.downs).toEqual([{ service: 'api', key: 'service-down:api' }]);
     });
   });
 });

@@ -1,6 +1,11 @@
+import type { Config } from '../../config/schema.ts';
+import type { IncidentFeed, IncidentSink } from '../../incidents/types.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { commandRestart } from './command.ts';
 import { noRestart } from './none.ts';
 import { pm2Restart, type Pm2Restarter } from './pm2.ts';
+import { RestartPolicy } from './restart-policy.ts';
 import type { RestartDriver } from './types.ts';
 
 interface RestartDeps {
@@ -23,4 +28,22 @@ export type RestartStrategy = keyof typeof restartDrivers;
 export function createRestartDrivers(deps: RestartDeps): Record<RestartStrategy, RestartDriver> {
   const entries = Object.entries(restartDrivers).map(([name, build]) => [name, build(deps)]);
   return Object.fromEntries(entries) as Record<RestartStrategy, RestartDriver>;
+}
+
+/** The restart action for the daemon: the policy, subscribed to incident changes once started. */
+export function createRestarts(deps: {
+  config: Config;
+  pm2: Pm2Restarter | null;
+  incidents: IncidentSink & IncidentFeed;
+  clock: Clock;
+  log: Logger;
+}): RestartPolicy {
+  const { config, pm2, incidents, clock, log } = deps;
+  return new RestartPolicy({
+    services: config.services,
+    drivers: createRestartDrivers({ pm2 }),
+    incidents,
+    clock,
+    log,
+  });
 }
