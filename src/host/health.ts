@@ -59,26 +59,15 @@ export function createHostHealth(options: HostHealthOptions): Part {
   const loadWarn = options.loadWarnPerCore ?? 2;
   const loadClear = options.loadClearPerCore ?? 1.5;
   const needed = options.samples ?? 3;
-  const memory = { bad: 0, open: false };
-  const load = { bad: 0, open: false };
+  const memory = { bad: 0 };
+  const load = { bad: 0 };
 
-  const judge = async (
-    state: { bad: number; open: boolean },
-    key: string,
-    bad: boolean,
-    clear: boolean,
-    detail: string,
-  ): Promise<void> => {
+  // Level-triggered: the store, not this part, knows whether an incident is open (also one an
+  // earlier run of warden opened). Between the warn and clear lines nothing is said, so it does not flap.
+  const judge = async (state: { bad: number }, key: string, bad: boolean, clear: boolean, detail: string) => {
     state.bad = bad ? state.bad + 1 : 0;
-    if (bad && state.bad >= needed) {
-      if (!state.open) log.warn({ key, detail }, 'host under pressure');
-      await incidents.report(key, { detail });
-      state.open = true;
-    } else if (state.open && clear) {
-      await incidents.resolve(key, detail);
-      state.open = false;
-      log.info({ key, detail }, 'host pressure over');
-    }
+    if (bad && state.bad >= needed) await incidents.observe(key, { ok: false, detail });
+    else if (clear) await incidents.observe(key, { ok: true, detail });
   };
 
   return every({

@@ -25,10 +25,8 @@ interface AppState {
   service: ServiceConfig;
   /** Set by an exit pm2 announced (`stopping`): restart, reload, stop or delete asked by warden or an operator. */
   deliberateUntil: number;
-  /** Unexpected exits within the service's restart window. */
+  /** Unexpected exits within the service's restart window, since its last stable stretch. */
   exits: number[];
-  crashOpen: boolean;
-  loopOpen: boolean;
   stable: AbortController | null;
   /** Recent stderr lines from the bus, the freshest explanation of a crash. */
   stderr: Array<{ at: number; line: string }>;
@@ -47,7 +45,8 @@ const stderrFreshMs = 60_000;
  * `service-crashed` at once; `restart overlimit`, an `errored` app, or `maxRestarts` exits within
  * the service's restart window open `crash-loop`. Exits that pm2 announced as `stopping` (a
  * restart, reload or stop asked by warden or an operator) are no crash. Both resolve once the app
- * stays online for `stableMs`.
+ * stays online for `stableMs` (also those an earlier run of warden opened), and the exits of a
+ * loop that resolved no longer count toward the next one.
  */
 export function createPm2Events(options: Pm2EventsOptions): Part {
   const { client, incidents, dependencies, clock } = options;
@@ -60,8 +59,6 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
         service,
         deliberateUntil: 0,
         exits: [],
-        crashOpen: false,
-        loopOpen: false,
         stable: null,
         stderr: [],
         queue: Promise.resolve(),
@@ -84,7 +81,6 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
   const reportCrashLoop = async (state: AppState, detail: string, errLogPath: string | null): Promise<void> => {
     const name = state.service.name;
     const excerpt = (errLogPath ? await tailFile(errLogPath, 15) : '') || recentStderr(state, clock.now());
-    state.loopOpen = true;
     // debug: the tracker logs the incident once when it opens; a crash loop repeats every few seconds
     log.debug({ key: `crash-loop:${name}`, detail }, 'crash loop');
     await incidents.report(`crash-loop:${name}`, {
@@ -120,14 +116,15 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
       );
   };
 
-  const scheduleStable = (state: AppState): void => {
-    if (!state.crashOpen && !state.loopOpen) return;
+  // Level-triggered: an app that stays online clears its crash incidents whether this run or an
+  // earlier one opened them (the tracker ignores an ok for a key with nothing open).
+  const scheduleStable = (state: AppState, delayMs = stableMs): void => {
     state.stable?.abort();
     const controller = new AbortController();
     state.stable = controller;
     runInBackground(log, `stable:${state.service.name}`, async () => {
       try {
-        await clock.sleep(stableMs, controller.signal);
+        await clock.sleep(delayMs, controller.signal);
       } catch {
         return;
       }
@@ -135,12 +132,11 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
         if (controller.signal.aborted || stopped) return;
         const name = state.service.name;
         const detail = `${name} has stayed online for ${formatDuration(stableMs)}`;
-        if (state.crashOpen) await incidents.resolve(`service-crashed:${name}`, detail);
-        if (state.loopOpen) await incidents.resolve(`crash-loop:${name}`, detail);
-        state.crashOpen = false;
-        state.loopOpen = false;
+        // the loop is over: its exits no longer count toward the next one
+        state.exits = [];
+        await incidents.observe(`service-crashed:${name}`, { ok: true, detail });
+        await incidents.observe(`crash-loop:${name}`, { ok: true, detail });
         state.stable = null;
-        log.info({ key: `service-crashed:${name}` }, 'service stable again');
       });
     });
   };
@@ -161,7 +157,6 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
         if (now < state.deliberateUntil) return;
         // before anything else runs: pm2 may deliver this exit and the next `online` in one read
         state.stable?.abort();
-        state.crashOpen = true;
         enqueue(state, `crash:${state.service.name}`, () => onCrash(state, event));
         return;
       }
@@ -178,7 +173,6 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
         state.stable?.abort();
         return;
       case 'restart overlimit':
-        state.loopOpen = true;
         enqueue(state, `crash-loop:${state.service.name}`, () =>
           reportCrashLoop(
             state,
@@ -194,13 +188,19 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
   const onAttach = (): void => {
     attachSeen = true;
     runInBackground(log, 'pm2-events.scan', async () => {
-      // an app that was already errored when warden attached sent its events to nobody
+      // an app that was already errored when warden attached sent its events to nobody; one that
+      // is online counts toward its stable stretch from when it started
       for (const app of await client.list()) {
         const state = apps.get(app.name);
-        if (state && app.status === 'errored')
+        if (!state) continue;
+        if (app.status === 'errored')
           enqueue(state, `crash-loop:${state.service.name}`, () =>
             reportCrashLoop(state, `pm2 shows ${app.name} errored after ${app.restarts} restarts`, app.errLogPath),
           );
+        else if (app.status === 'online' && (!state.stable || state.stable.signal.aborted)) {
+          const upMs = app.startedAt !== null ? clock.now() - app.startedAt : 0;
+          scheduleStable(state, Math.max(0, stableMs - upMs));
+        }
       }
     });
   };

@@ -135,14 +135,40 @@ describe('pm2 events', () => {
         max_restarts: 50,
       },
     ]);
-    const { incidents } = await watch(service('bot', '    restart: { maxRestarts: 3, window: 1m }\n'));
-    await until(() => incidents.reportsOf('crash-loop:bot').length >= 1, 5000, 'crash-loop');
+    // online for less than stableMs each time, however slowly a loaded machine boots the app
+    const { incidents } = await watch(service('bot', '    restart: { maxRestarts: 3, window: 1m }\n'), {
+      stableMs: 5000,
+    });
+    await until(() => incidents.reportsOf('crash-loop:bot').length >= 1, 8000, 'crash-loop');
     expect(incidents.reportsOf('service-crashed:bot').length).toBeGreaterThanOrEqual(3);
     expect(incidents.reportsOf('crash-loop:bot')[0]).toMatchObject({
       detail: 'bot exited 3× within 1m (last exit code 1)',
       excerpt: expect.stringContaining('fatal: lost connection to the queue'),
     });
     await pm2.cli('stop', 'bot');
+  });
+
+  it('stops counting a loop once it resolved: a later single crash is no crash loop', async () => {
+    const port = await closedPort();
+    await pm2.startApps([{ name: 'bot', script: httpApp, env: { PORT: String(port) } }]);
+    const { incidents } = await watch(service('bot', '    restart: { maxRestarts: 3, window: 1m }\n'), {
+      stableMs: 3000,
+    });
+    await until(() => client.attached(), 2000);
+    // pids through warden's own connection: the pm2 CLI takes seconds to start on a loaded machine
+    const pidOf = async () => (await client.describe('bot'))?.pid ?? null;
+    const crashOnce = async (n: number) => {
+      const pid = (await pidOf())!;
+      process.kill(pid, 'SIGKILL');
+      await until(() => incidents.reportsOf('service-crashed:bot').length === n, 5000, `crash ${n}`);
+      await until(async () => ![null, pid].includes(await pidOf()), 5000, 'the new process');
+    };
+    for (let n = 1; n <= 3; n++) await crashOnce(n);
+    expect(incidents.reportsOf('crash-loop:bot')).toHaveLength(1);
+    await until(() => incidents.resolutions.length === 2, 8000, 'the loop to resolve');
+    await crashOnce(4);
+    expect(incidents.reportsOf('crash-loop:bot')).toHaveLength(1);
+    expect(incidents.open.has('crash-loop:bot')).toBe(false);
   });
 
   it('opens crash-loop with the error log when pm2 gives up on an app that crashes at start', async () => {
