@@ -1,13 +1,6 @@
-import os from 'node:os';
-import { pino } from 'pino';
-import { alertChats } from '../alerts/create-alerts.ts';
-import { outboxWriter } from '../alerts/outbox.ts';
-import { loadConfig } from '../config/load.ts';
-import { createTracker } from '../incidents/tracker.ts';
-import { systemClock } from '../lib/clock.ts';
 import { WardenError } from '../lib/errors.ts';
-import { openStore } from '../store/db.ts';
 import type { Command } from './command.ts';
+import { incidentRef, withShellTracker } from './shell-tracker.ts';
 
 /**
  * `warden ack ID|KEY`: acknowledges through the same tracker as the daemon, so the alert edits it
@@ -23,24 +16,11 @@ export const ack = {
       io.err(`warden ack: name one incident, e.g. warden ack 12 or warden ack service-down:api`);
       return 64;
     }
-    const { config } = loadConfig(configPath, io.env);
-    const store = await openStore(config.store.url);
-    try {
-      const tracker = createTracker({
-        store,
-        clock: systemClock,
-        log: pino({ level: 'silent' }),
-        writers: [outboxWriter(alertChats(config))],
-      });
-      const idOrKey = /^#?\d+$/.test(target) ? Number(target.replace('#', '')) : target;
-      const change = await tracker.acknowledge(idOrKey, `shell:${os.userInfo().username}`);
-      if (!change) {
-        throw new WardenError('NO_SUCH_INCIDENT', `no open incident ${target}; warden incidents lists them`);
-      }
-      io.out(`acknowledged #${change.incident.id} ${change.incident.key}`);
-      return 0;
-    } finally {
-      await store.close();
-    }
+    const change = await withShellTracker(configPath, io.env, (tracker, by) =>
+      tracker.acknowledge(incidentRef(target), by),
+    );
+    if (!change) throw new WardenError('NO_SUCH_INCIDENT', `no open incident ${target}; warden incidents lists them`);
+    io.out(`acknowledged #${change.incident.id} ${change.incident.key}`);
+    return 0;
   },
 } satisfies Command;

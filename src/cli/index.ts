@@ -11,6 +11,7 @@ import type { Command } from './command.ts';
 import { incidents } from './incidents.ts';
 import type { Io } from './io.ts';
 import { logs } from './logs.ts';
+import { resolve } from './resolve.ts';
 import { run } from './run.ts';
 import { silence } from './silence.ts';
 import { status } from './status.ts';
@@ -27,6 +28,7 @@ export const commands: Record<string, Command> = {
   ack,
   backup,
   logs,
+  resolve,
 };
 
 /** Runs one `warden …` invocation and returns the exit code; never throws. */

@@ -9,7 +9,7 @@ export const errorCodes = {
   CONFIG_INVALID: 78,
   /** warden's own store cannot be opened or migrated. */
   STORE_UNAVAILABLE: 1,
-  /** `warden ack` names no open incident. */
+  /** `warden ack` or `warden resolve` names no open incident. */
   NO_SUCH_INCIDENT: 1,
   /** No pm2 daemon runs for PM2_HOME. */
   PM2_UNAVAILABLE: 1,
