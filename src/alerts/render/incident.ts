@@ -1,3 +1,4 @@
+import { editedOnRepeat } from '../../incidents/topics.ts';
 import type { Incident, IncidentAction, Severity } from '../../incidents/types.ts';
 import type { Button, Rendered } from '../channels/types.ts';
 import { actionButtons } from './buttons.ts';
@@ -36,14 +37,18 @@ export function renderIncident(incident: Incident, context: RenderContext): Rend
   }
   lines.push(titleLine(incident, t));
   const since = `${clock(incident.openedAt)} ${escapeHtml(zoneLabel(incident.openedAt, context.timezone, t.intl))}`;
+  // a repeat of such a topic edits this message, so the repeat itself is the news
+  const repeatLine = editedOnRepeat.has(incident.topic) && incident.count > 1;
   lines.push(
     [
       t.severity[incident.severity],
       t.onHost(field(context.host, 64)),
       t.since(since, t.duration(Math.max(0, context.now - incident.openedAt))),
-      ...(incident.count > 1 ? [t.seen(incident.count)] : []),
+      ...(incident.count > 1 && !repeatLine ? [t.seen(incident.count)] : []),
     ].join(' · '),
   );
+  if (repeatLine)
+    lines.push(`🔁 ${t.crashedAgain(incident.count, clock(incident.openedAt), clock(incident.lastSeenAt))}`);
   if (incident.detail.trim() !== '') lines.push(field(incident.detail, 600));
   lines.push(...summariseActions(incident.actions, t, clock).map((line) => `🛠 ${line}`));
 

@@ -57,6 +57,26 @@ describe('render incident', () => {
     expect(silent).toBe(false);
   });
 
+  it('shows a crash that happened again as a count with the first and last time, not as seen N×', () => {
+    const incident = makeIncident('service-crashed:api', {
+      severity: 'warning',
+      count: 3,
+      lastSeenAt: at0312 + 2 * 60_000,
+      detail: 'api exited unexpectedly (exit code 1, after 40s up); pm2 restarted it',
+      excerpt: 'fatal: lost connection to the queue',
+    });
+    const { html } = renderIncident(incident, renderContext());
+    expect(html.split('\n').slice(1, 4)).toEqual([
+      'WARNING · on <b>prod-1</b> · since 03:12 UTC (5m ago)',
+      '🔁 crashed 3× since 03:12, last 03:14',
+      'api exited unexpectedly (exit code 1, after 40s up); pm2 restarted it',
+    ]);
+    expect(html).toContain('<pre>fatal: lost connection to the queue</pre>');
+    expect(renderIncident(incident, renderContext({ locale: 'ko' })).html).toContain(
+      '🔁 03:12 이후 3회 충돌, 마지막 03:14',
+    );
+  });
+
   it('shows the time in the configured timezone, with the date when it was another day', () => {
     const seoul = renderIncident(makeIncident(), renderContext({ timezone: 'Asia/Seoul' })).html;
     expect(seoul).toContain('since 12:12 GMT+9');

@@ -10,6 +10,7 @@ export const en: Texts = {
   onHost: (host) => `on <b>${host}</b>`,
   since: (time, ago) => `since ${time} (${ago} ago)`,
   seen: (count) => `seen ${count}×`,
+  crashedAgain: (count, first, last) => `crashed ${count}× since ${first}, last ${last}`,
   restarted: (count, failed, lastAt) =>
     `restarted ${count}× — last at ${lastAt}${failed > 0 ? ` (${failed} failed)` : ''}`,
   otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}×, last at ${lastAt})` : ` at ${lastAt}`}`,

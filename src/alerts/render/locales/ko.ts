@@ -32,6 +32,7 @@ export const ko: Texts = {
   onHost: (host) => `호스트 <b>${host}</b>`,
   since: (time, ago) => `${time}부터 (${ago} 전)`,
   seen: (count) => `${count}회 감지`,
+  crashedAgain: (count, first, last) => `${first} 이후 ${count}회 충돌, 마지막 ${last}`,
   restarted: (count, failed, lastAt) =>
     `${count}회 재시작함 — 마지막 ${lastAt}${failed > 0 ? ` (${failed}회 실패)` : ''}`,
   otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}회, 마지막 ${lastAt})` : ` (${lastAt})`}`,

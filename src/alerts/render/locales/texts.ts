@@ -15,6 +15,8 @@ export interface Texts {
   onHost(host: string): string;
   since(time: string, ago: string): string;
   seen(count: number): string;
+  /** A crash that happened again while its alert is open: `crashed 3× since 02:55, last 02:57`. */
+  crashedAgain(count: number, first: string, last: string): string;
   restarted(count: number, failed: number, lastAt: string): string;
   otherAction(detail: string, count: number, lastAt: string): string;
   resolvedAfter(duration: string): string;
