@@ -299,12 +299,3 @@ export async function outboxBacklog(db: Db, failedSince: number): Promise<Outbox
     lastLoggedAt: await last('logged'),
   };
 }
-
-/**
- * Targets of the silences active at `at`, read inside the caller's transaction (the alert writer
- * runs in the tracker's). Match them with `silenceCovers` from `store/silences.ts`.
- */
-export async function activeSilenceTargets(db: Db, at: number): Promise<string[]> {
-  const rows = await db.selectFrom('silences').select('target').where('until', '>', at).execute();
-  return rows.map((r) => r.target);
-}
