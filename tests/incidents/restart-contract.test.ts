@@ -8,7 +8,8 @@ import { fastTuning, noPace } from '../alerts/helpers/harness.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { appsDir, createPm2Home } from '../helpers/pm2.ts';
-import { httpServer, until } from '../helpers/servers.ts';
+import { httpServer } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // The contract every watcher keeps: an incident opened by one run of warden is resolved by the
@@ -129,8 +130,8 @@ describe('incidents outlive a restart of warden', () => {
       res.end(healthy ? 'ok' : 'migrations pending');
     });
     const services = `  api:
-    check: { http: { url: "${url}/healthz" } }
-    interval: 100ms
+    check: { http: { url: "${url}/healthz", timeout: 500ms } }
+    interval: 1s
     failureThreshold: 1
     restart: { strategy: command, command: "true", backoff: 50ms..100ms, maxRestarts: 1, window: 10m }
 `;

@@ -9,7 +9,7 @@ import { createHarness, type Harness } from '../alerts/helpers/harness.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { appsDir, createPm2Home } from '../helpers/pm2.ts';
-import { until } from '../helpers/servers.ts';
+import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 

@@ -16,7 +16,7 @@ import { tempDir } from '../../helpers/temp-dir.ts';
 const config = configFrom(`services:
   api:
     check: { http: { url: "http://127.0.0.1:3000/healthz" } }
-    interval: 1s
+    interval: 10s
     failureThreshold: 1
     restart: { strategy: command, command: "systemctl restart api", backoff: 10s..1m, maxRestarts: 3, window: 30m }
   slow:
