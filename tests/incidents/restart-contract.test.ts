@@ -1,83 +1,28 @@
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.ts';
-import { createDaemon, type Daemon, type DaemonDeps } from '../../src/daemon.ts';
-import { systemClock } from '../../src/lib/clock.ts';
-import { openStore, type Store } from '../../src/store/db.ts';
-import { fastTuning, noPace } from '../alerts/helpers/harness.ts';
-import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
-import { captureLogger } from '../helpers/logger.ts';
-import { appsDir, createPm2Home } from '../helpers/pm2.ts';
+import { describe, expect, it } from 'vitest';
+import type { SentMessage } from '../fixtures/fake-telegram.ts';
+import { appsDir } from '../helpers/pm2.ts';
 import { httpServer } from '../helpers/servers.ts';
 import { until } from '../helpers/until.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { usePm2AndTelegram } from '../supervision/helpers/warden-on-pm2.ts';
 
 // The contract every watcher keeps: an incident opened by one run of warden is resolved by the
 // next one once the condition is clear, and the alert it sent is edited. Nothing "open" lives
 // only in a watcher's memory.
-const pm2 = createPm2Home();
-const chat = 42;
-let fake: FakeTelegram;
-let dir: string;
-let daemon: Daemon | null = null;
-let store: Store | null = null;
-
-beforeAll(async () => {
-  await pm2.startDaemon();
-});
-afterAll(async () => {
-  await pm2.kill();
-});
-beforeEach(async () => {
-  fake = await startFakeTelegram({ chats: [chat] });
-  dir = tempDir();
-});
-afterEach(async () => {
-  await stopWarden();
-  await fake.close();
-  await pm2.cli('delete', 'all').catch(() => undefined);
-});
-
-/** One run of warden on the test's store; a second call is the next run (a restart). */
-async function startWarden(services: string, supervision: DaemonDeps['supervision'] = {}): Promise<void> {
-  const yaml = `host: prod-1
-timezone: UTC
-store: { url: "sqlite:${path.join(dir, 'warden.db')}" }
-http: { listen: "127.0.0.1:0" }
-telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }] }
-services:
-${services || '  {}'}`;
-  const { config } = parseConfig(yaml, 'warden.config.yaml', { env: { TELEGRAM_BOT_TOKEN: fake.token }, baseDir: dir });
-  store = await openStore(config.store.url);
-  daemon = createDaemon({
-    config,
-    store,
-    log: captureLogger().log,
-    clock: systemClock,
-    version: 'test',
-    alerts: { pace: noPace, tuning: fastTuning },
-    supervision: { jitterRatio: 0, pm2ProbeIntervalMs: 200, hostHealth: false, ...supervision },
-  });
-  await daemon.start();
-}
-
-async function stopWarden(): Promise<void> {
-  await daemon?.stop();
-  await store?.close();
-  daemon = null;
-  store = null;
-}
+const { pm2, chat, fake, startWarden, stopWarden } = usePm2AndTelegram();
 
 const alertTitled = (title: string): SentMessage | undefined =>
-  fake.messagesTo(chat).find((m) => m.plainText.startsWith(title));
+  fake()
+    .messagesTo(chat)
+    .find((m) => m.plainText.startsWith(title));
 
 async function waitForAlert(title: string): Promise<SentMessage> {
-  await fake.waitFor(() => alertTitled(title) !== undefined, 15_000, title);
+  await fake().waitFor(() => alertTitled(title) !== undefined, 15_000, title);
   return alertTitled(title)!;
 }
 
 async function waitForResolvedEdit(alert: SentMessage): Promise<void> {
-  await fake.waitFor(
+  await fake().waitFor(
     () => alert.edits.some((e) => e.plainText.startsWith('✅ Resolved')),
     15_000,
     `the resolved edit of "${alert.plainText.split('\n')[0]}"`,
@@ -97,7 +42,11 @@ describe('incidents outlive a restart of warden', () => {
     await stopWarden();
     await startWarden('', { hostHealth: host(0.5) });
     await waitForResolvedEdit(alert);
-    expect(fake.messagesTo(chat).filter((m) => m.plainText.startsWith('🟠 Host memory low'))).toHaveLength(1);
+    expect(
+      fake()
+        .messagesTo(chat)
+        .filter((m) => m.plainText.startsWith('🟠 Host memory low')),
+    ).toHaveLength(1);
   });
 
   it('service-crashed and crash-loop opened in one run resolve in the next once the app stays up', async () => {

@@ -1,42 +1,34 @@
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/lib/clock.ts';
 import type { Part } from '../../src/lib/part.ts';
 import { createPm2Client } from '../../src/pm2/client.ts';
 import { Dependencies } from '../../src/supervision/dependencies.ts';
 import { createPm2Events } from '../../src/supervision/pm2-events.ts';
 import { createHarness, type Harness } from '../alerts/helpers/harness.ts';
-import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
+import type { FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
-import { appsDir, createPm2Home } from '../helpers/pm2.ts';
+import { appsDir } from '../helpers/pm2.ts';
 import { until } from '../helpers/until.ts';
 import { configFrom } from '../helpers/service.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
 
 // Issue 8: a service that crashes again while its service-crashed alert is open updates that
 // alert in place (count, first and last time, freshest stderr), and sends no new message.
-const pm2 = createPm2Home();
-const chat = 42;
+const { pm2, chat, fake: currentFake } = usePm2AndTelegram();
 let fake: FakeTelegram;
 let h: Harness;
 const started: Part[] = [];
 
-beforeAll(async () => {
-  await pm2.startDaemon();
-});
-afterAll(async () => {
-  await pm2.kill();
-});
 beforeEach(async () => {
-  fake = await startFakeTelegram({ chats: [chat] });
+  fake = currentFake();
   h = await createHarness({ fake, dir: tempDir(), telegram: `chats: [{ id: ${chat} }]` });
   await h.start();
 });
 afterEach(async () => {
   for (const part of started.splice(0).reverse()) await part.stop();
   await h.stop();
-  await fake.close();
-  await pm2.cli('delete', 'all').catch(() => undefined);
 });
 
 describe('repeat crashes', () => {
