@@ -94,8 +94,6 @@ export default tseslint.config(
   },
   {
     files: ['src/actions/**/*.ts'],
-    // restart-policy.ts still takes its ports from supervision/types.ts until they move (issue 8)
-    ignores: ['src/actions/restart/restart-policy.ts'],
     rules: {
       'no-restricted-imports': forbidFolders(
         ['supervision'],
