@@ -7,6 +7,7 @@ import { pruneBackups } from './backups/retention.ts';
 import { alertChats, createAlerts, type AlertsOptions } from './alerts/create-alerts.ts';
 import { createBot, type BotOptions } from './bot/index.ts';
 import { outboxWriter } from './alerts/outbox.ts';
+import { createStoreWatch } from './alerts/store-watch.ts';
 import type { Config } from './config/schema.ts';
 import { createDiskAndLogs } from './disk/index.ts';
 import { createHttpServer } from './http/server.ts';
@@ -19,6 +20,7 @@ import { createScrubber } from './lib/redact.ts';
 import { stopQuietly, type Part } from './lib/part.ts';
 import { every } from './scheduler/every.ts';
 import type { Store } from './store/db.ts';
+import type { StoreLock } from './store/lock.ts';
 import { recordRunStart, recordRunStop, recordRunTick, type Run } from './store/runs.ts';
 import { parentIncidentKeys } from './supervision/dependencies.ts';
 import { createSupervision, pm2ClientFor, type SupervisionTuning } from './supervision/index.ts';
@@ -41,6 +43,8 @@ export interface DaemonDeps {
   secrets?: readonly string[];
   /** Bot polling and heartbeat timing for tests; production uses the defaults. */
   bot?: BotOptions['tuning'];
+  /** `warden run`'s lock on the store, taken before the store was opened. */
+  storeLock?: StoreLock;
 }
 
 export type DaemonState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -97,14 +101,24 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     ...{ config, store, incidents, pm2, clock, log: deps.log, scrub },
     pruneBackups: () => pruneBackups({ store, backups: config.backups, timezone: config.timezone, log: deps.log }),
   });
+  const storeWatch = createStoreWatch({
+    config,
+    store,
+    clock,
+    log: deps.log,
+    lock: deps.storeLock,
+    onRecovered: () => alerts.dispatcher.wake(),
+  });
   const loop = every({
     name: 'daemon-loop',
     intervalMs: tickMs,
     clock,
     log,
+    // the tick counts only once the store took it: a loop that cannot write is not healthy
     run: async () => {
-      lastTickAt = clock.now();
-      if (runId !== undefined) await recordRunTick(store, runId, lastTickAt);
+      const now = clock.now();
+      const tick = (): Promise<void> => (runId === undefined ? Promise.resolve() : recordRunTick(store, runId, now));
+      if (await storeWatch.heartbeat(tick)) lastTickAt = now;
     },
   });
   const runRecord: Part = {
@@ -130,7 +144,8 @@ export function createDaemon(deps: DaemonDeps): Daemon {
       if (runId !== undefined) await recordRunStop(store, runId, clock.now());
     },
   };
-  const isHealthy = (): boolean => state === 'running' && clock.now() - lastTickAt < tickMs * 3;
+  const isHealthy = (): boolean =>
+    state === 'running' && !store.health.failing() && clock.now() - lastTickAt < tickMs * 3;
   const bot = createBot({
     config,
     store,
@@ -157,6 +172,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const parts: Part[] = [
     runRecord,
     ...alerts.parts,
+    ...storeWatch.parts,
     loop,
     ...(pm2 ? [pm2] : []),
     restarts,

@@ -5,6 +5,7 @@ import { systemClock } from '../lib/clock.ts';
 import { WardenError } from '../lib/errors.ts';
 import { createLogger, type Logger, type OpenLogger } from '../lib/logger.ts';
 import { openStore } from '../store/db.ts';
+import { lockStore } from '../store/lock.ts';
 import type { Command } from './command.ts';
 import type { Io } from './io.ts';
 import { version } from './version.ts';
@@ -21,20 +22,31 @@ export const run = {
     const logger = await openLogger(config, secrets, io);
     const log = logger.log;
     const stopRequested = waitForStopSignal(log);
+    let storeLock;
     let store;
+    try {
+      // before anything touches the store: a second daemon must not record runs or open incidents
+      storeLock = await lockStore(config.store.url, { pid: process.pid, log: log.child({ part: 'store' }) });
+    } catch (err) {
+      logFatal(log, err, 'store locked or unavailable');
+      await logger.close();
+      throw err;
+    }
     try {
       store = await openStore(config.store.url, { log: log.child({ part: 'store' }) });
     } catch (err) {
       logFatal(log, err, 'store unavailable');
+      await storeLock.release();
       await logger.close();
       throw err;
     }
-    const daemon = createDaemon({ config, store, log, clock: systemClock, version, secrets });
+    const daemon = createDaemon({ config, store, log, clock: systemClock, version, secrets, storeLock });
     try {
       await daemon.start();
     } catch (err) {
       logFatal(log, err, 'start failed');
       await store.close();
+      await storeLock.release();
       await logger.close();
       throw err;
     }
@@ -49,6 +61,7 @@ export const run = {
     deadline.unref();
     await daemon.stop();
     await store.close();
+    await storeLock.release();
     clearTimeout(deadline);
     await logger.close();
     return reason === 'crash' ? 1 : 0;
@@ -74,11 +87,21 @@ function openLogger(config: Config, secrets: string[], io: Io): Promise<OpenLogg
   });
 }
 
-/** Resolves on SIGTERM/SIGINT, or after an uncaught error was logged (then the daemon stops and exits 1). */
+/**
+ * Resolves on SIGTERM/SIGINT, or after an uncaught error was logged (then the daemon stops and exits 1).
+ * The handlers stay installed: Ctrl-C of `npm start` signals the whole process group, and pm2-runtime
+ * then sends its own SIGINT; a second signal must not kill the stop in progress.
+ */
 function waitForStopSignal(log: Logger): Promise<'SIGTERM' | 'SIGINT' | 'crash'> {
   return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
+    let requested = false;
+    const onSignal = (signal: 'SIGTERM' | 'SIGINT'): void => {
+      if (requested) log.info({ signal }, 'stop already in progress');
+      requested = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     const crash = (err: unknown, kind: string): void => {
       log.fatal({ err, kind }, 'uncaught error; stopping');
       resolve('crash');

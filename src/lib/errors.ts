@@ -9,6 +9,8 @@ export const errorCodes = {
   CONFIG_INVALID: 78,
   /** warden's own store cannot be opened or migrated. */
   STORE_UNAVAILABLE: 1,
+  /** Another `warden run` holds the store (one daemon per store). */
+  STORE_LOCKED: 1,
   /** `warden ack` or `warden resolve` names no open incident. */
   NO_SUCH_INCIDENT: 1,
   /** No pm2 daemon runs for PM2_HOME. */
