@@ -74,6 +74,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     store,
     clock,
     services: Object.keys(config.services),
+    resentAlerts: () => alerts.dispatcher.resentTotal(),
   });
   const scrub = createScrubber(deps.secrets ?? []);
   const incidents = createTracker({
@@ -163,7 +164,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const http = createHttpServer({
     host: config.http.listen.host,
     port: config.http.listen.port,
-    isHealthy,
+    isHealthy: () => (store.health.failing() ? `store failing: ${store.health.outage()?.reason}` : isHealthy()),
     metrics,
     log: deps.log.child({ part: 'http' }),
     token: config.http.token,

@@ -5,7 +5,9 @@ import { getOutboxRows, groupMembers, type OutboxRow } from '../store/outbox.ts'
 import type { Tables } from '../store/tables.ts';
 import type { Outgoing, Rendered } from './channels/types.ts';
 import type { RenderContext } from './render/context.ts';
+import { htmlToText, telegramLimit } from './render/html.ts';
 import { renderIncident } from './render/incident.ts';
+import { locales } from './render/locales/index.ts';
 import { renderReminder, renderResolvedReply } from './render/replies.ts';
 import { renderStorm, type StormKind } from './render/storm.ts';
 
@@ -24,7 +26,17 @@ export interface ComposeOptions {
   context: RenderContext;
   /** This many alerts (or replies, or reminders) waiting in a row for one chat go out as one message. */
   stormThreshold: number;
+  /** A row as delivered when Telegram accepted it but recording that failed (the dispatcher keeps those in memory). */
+  delivered?(row: OutboxRow): OutboxRow;
 }
+
+const knownKinds = new Set<string>([
+  'incident',
+  'edit',
+  'resolved-reply',
+  'reminder',
+  'message',
+] satisfies OutboxRow['kind'][]);
 
 const stormKinds: Partial<Record<OutboxRow['kind'], StormKind>> = {
   incident: 'opened',
@@ -38,15 +50,38 @@ const stormKinds: Partial<Record<OutboxRow['kind'], StormKind>> = {
  */
 export async function composeNext(rows: readonly OutboxRow[], options: ComposeOptions): Promise<Unit> {
   const head = rows[0]!;
-  if (head.kind === 'message') {
-    const rendered = head.payload ? (JSON.parse(head.payload) as Rendered) : null;
+  const t = locales[options.context.locale];
+  const outgoing = (rendered: Rendered, carried: readonly OutboxRow[], replyTo: string | null): Outgoing => {
+    const format = carried.some((r) => r.plain) ? 'text' : 'html';
+    const resent = carried.some((r) => r.resent) && rendered.html.length + t.resent.length + 2 <= telegramLimit;
+    return resent
+      ? {
+          ...rendered,
+          html: `${rendered.html}\n\n${t.resent}`,
+          text: `${rendered.text}\n\n${htmlToText(t.resent)}`,
+          format,
+          replyTo,
+        }
+      : { ...rendered, format, replyTo };
+  };
+  // A kind from a newer warden (after a downgrade) goes out as what it carries, or fails as a poison row.
+  const kind = knownKinds.has(head.kind)
+    ? head.kind
+    : head.payload
+      ? 'message'
+      : head.incidentId !== null
+        ? 'incident'
+        : null;
+  if (kind === null) throw new Error(`outbox row ${head.id} has a kind this version does not know: ${head.kind}`);
+  if (kind === 'message') {
+    const rendered = head.payload ? parseRendered(head.payload) : null;
     if (!rendered) return { kind: 'skip', rows: [head], keys: [], reason: 'message row without payload' };
     return { kind: 'send', rows: [head], keys: [], message: outgoing(rendered, [head], null), groupId: null };
   }
-  if (head.kind === 'edit') return composeEdit(rows, options);
+  if (kind === 'edit') return composeEdit(rows, options, outgoing);
 
-  const stormKind = stormKinds[head.kind]!;
-  const run = leadingRun(rows);
+  const stormKind = stormKinds[kind] ?? 'opened';
+  const run = kind === head.kind ? leadingRun(rows) : [head];
   const incidents = await getIncidents(
     options.db,
     run.map((r) => r.incidentId!),
@@ -66,7 +101,7 @@ export async function composeNext(rows: readonly OutboxRow[], options: ComposeOp
   }
   const incident = incidents.get(head.incidentId!)!;
   const keys = [incident.key];
-  if (head.kind === 'incident') {
+  if (kind === 'incident') {
     return {
       kind: 'send',
       rows: [head],
@@ -75,7 +110,7 @@ export async function composeNext(rows: readonly OutboxRow[], options: ComposeOp
       groupId: null,
     };
   }
-  const ref = head.refId === null ? undefined : (await getOutboxRows(options.db, [head.refId])).get(head.refId);
+  const ref = head.refId === null ? undefined : (await rowsById(options, [head.refId])).get(head.refId);
   const replyTo = ref && (ref.state === 'sent' || ref.state === 'logged') ? ref.messageId : null;
   const rendered =
     head.kind === 'reminder'
@@ -95,11 +130,28 @@ function leadingRun(rows: readonly OutboxRow[]): OutboxRow[] {
   return run;
 }
 
-async function composeEdit(rows: readonly OutboxRow[], options: ComposeOptions): Promise<Unit> {
+/** Outbox rows by id, with the deliveries only the dispatcher's memory holds applied. */
+async function rowsById(options: ComposeOptions, ids: readonly number[]): Promise<Map<number, OutboxRow>> {
+  const rows = await getOutboxRows(options.db, ids);
+  if (!options.delivered) return rows;
+  return new Map([...rows].map(([id, row]) => [id, options.delivered!(row)]));
+}
+
+/** A `message` row's payload; JSON that is not a message throws, and the row fails as a poison row. */
+function parseRendered(payload: string): Rendered {
+  const value = JSON.parse(payload) as Partial<Rendered> | null;
+  if (typeof value?.html !== 'string' || typeof value.text !== 'string')
+    throw new Error('message payload is not a rendered message');
+  return { html: value.html, text: value.text, buttons: value.buttons ?? [], silent: value.silent ?? false };
+}
+
+type ToOutgoing = (rendered: Rendered, rows: readonly OutboxRow[], replyTo: string | null) => Outgoing;
+
+async function composeEdit(rows: readonly OutboxRow[], options: ComposeOptions, outgoing: ToOutgoing): Promise<Unit> {
   const head = rows[0]!;
   const edits = rows.filter((r) => r.kind === 'edit' && r.refId !== null);
-  const refs = await getOutboxRows(
-    options.db,
+  const refs = await rowsById(
+    options,
     edits.map((r) => r.refId!),
   );
   const target = head.refId === null ? undefined : refs.get(head.refId);
@@ -130,8 +182,4 @@ async function composeEdit(rows: readonly OutboxRow[], options: ComposeOptions):
     keys = [incident.key];
   }
   return { kind: 'edit', rows: settled, keys, message: outgoing(rendered, settled, null), messageId: target.messageId };
-}
-
-function outgoing(rendered: Rendered, rows: readonly OutboxRow[], replyTo: string | null): Outgoing {
-  return { ...rendered, format: rows.some((r) => r.plain) ? 'text' : 'html', replyTo };
 }

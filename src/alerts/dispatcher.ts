@@ -9,10 +9,13 @@ import type { Store } from '../store/db.ts';
 import {
   abandonForeignRows,
   chatsWithPending,
+  flagInterruptedSends,
   markDelivered,
   markFinished,
   markRetry,
+  markSending,
   pendingForChat,
+  type OutboxRow,
 } from '../store/outbox.ts';
 import type { Channel, Delivery } from './channels/types.ts';
 import { composeNext, type Unit } from './compose.ts';
@@ -51,6 +54,8 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** How long a send in flight may finish after stop() before it is cancelled. */
   stopGraceMs?: number;
+  /** Tries (sends, and renders that threw) before a row is `failed` and its chat moves on [5]. */
+  maxAttempts?: number;
   /** A chat refused the bot (blocked, not found): the daemon opens `alert-delivery:<chat>`. */
   onRecipientFailed?(chatId: string, reason: string): Promise<void>;
   onDelivered?(chatId: string): Promise<void>;
@@ -66,6 +71,15 @@ export interface Dispatcher extends Part {
   /** Starts delivery of newly queued rows now (no polling delay). */
   wake(): void;
   onSettled(listener: (settlement: Settlement) => void): () => void;
+  /** Rows sent again since start because the last run died while sending them. */
+  resentTotal(): number;
+}
+
+/** A delivery Telegram accepted whose record in the store failed: kept until the write succeeds. */
+interface Unrecorded {
+  chatId: string;
+  ids: number[];
+  outcome: { messageId: string; at: number; toLog: boolean; groupId: number | null };
 }
 
 const rowsPerLook = 100;
@@ -80,6 +94,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const undeliveredAfterMs = options.undeliveredAfterMs ?? 5 * 60_000;
   const stormThreshold = options.stormThreshold ?? 3;
   const pollMs = options.pollMs ?? 2000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  // Telegram has these; sending them again because the store refused the record would duplicate them.
+  const unrecorded = new Map<number, Unrecorded>();
+  let resent = 0;
   const stopController = new AbortController();
   const sendController = new AbortController();
   // every chat's worker waits on these signals at once; that is not a leak
@@ -119,10 +137,16 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Sends one chat's rows until none is pending; the worker removes itself in the same tick it finds none. */
   async function drain(chatId: string): Promise<void> {
     const signal = stopController.signal;
+    let failures = 0;
     while (!signal.aborted) {
       try {
-        let rows = await pendingForChat(db, chatId, owner, rowsPerLook);
+        const flushed = await recordKept(chatId);
+        let rows = await pending(chatId);
         if (rows.length === 0) {
+          if (!flushed) {
+            await sleep(backoffMs(++failures, backoff));
+            continue;
+          }
           if (rewake.delete(chatId)) continue;
           workers.delete(chatId);
           return;
@@ -141,18 +165,77 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
             head.kind !== 'message' && head.kind !== 'edit' && (waiting === -1 ? rows.length : waiting) < fullGroup,
         };
         if (await options.pacerFor(chatId).acquire(chatId, signal, pace)) {
-          rows = await pendingForChat(db, chatId, owner, rowsPerLook);
+          rows = await pending(chatId);
           if (rows.length === 0) continue;
         }
-        const unit = await composeNext(rows, { db, context: options.renderContext(clock.now()), stormThreshold });
-        await deliver(chatId, unit);
+        const unit = await compose(rows);
+        if (unit) await deliver(chatId, unit);
+        if (failures > 0) log.info({ chatId, failures }, 'outbox worker recovered');
+        failures = 0;
       } catch (err) {
         if (signal.aborted) break;
-        log.error({ err, chatId }, 'outbox worker failed; retrying');
-        await sleep(1000);
+        // a store outage fails every look: log its start, then back off quietly (the store watch reports it)
+        if (failures++ === 0) log.error({ err, chatId }, 'outbox worker failed; retrying');
+        await sleep(Math.min(backoffMs(failures, backoff), 10_000));
       }
     }
     workers.delete(chatId);
+  }
+
+  /** A chat's pending rows, less those Telegram already has (their record waits in memory). */
+  async function pending(chatId: string): Promise<OutboxRow[]> {
+    const rows = await pendingForChat(db, chatId, owner, rowsPerLook);
+    return unrecorded.size === 0 ? rows : rows.filter((r) => !unrecorded.has(r.id));
+  }
+
+  /** Writes the kept deliveries of a chat; false while the store still refuses. */
+  async function recordKept(chatId: string): Promise<boolean> {
+    for (const kept of new Set([...unrecorded.values()].filter((u) => u.chatId === chatId))) {
+      try {
+        await markDelivered(db, kept.ids, kept.outcome);
+      } catch (err) {
+        log.debug({ err, chatId, outboxIds: kept.ids }, 'delivery record still failing');
+        return false;
+      }
+      for (const id of kept.ids) unrecorded.delete(id);
+      log.info({ chatId, outboxIds: kept.ids, messageId: kept.outcome.messageId }, 'kept delivery recorded');
+    }
+    return true;
+  }
+
+  /**
+   * Renders the next unit. A render that throws (a bad payload, data this version cannot read) counts
+   * as an attempt of the head row; after `maxAttempts` the row is failed so the chat moves on.
+   */
+  async function compose(rows: OutboxRow[]): Promise<Unit | null> {
+    try {
+      return await composeNext(rows, {
+        db,
+        context: options.renderContext(clock.now()),
+        stormThreshold,
+        delivered: (row) => {
+          const kept = unrecorded.get(row.id);
+          return kept
+            ? { ...row, state: kept.outcome.toLog ? 'logged' : 'sent', messageId: kept.outcome.messageId }
+            : row;
+        },
+      });
+    } catch (err) {
+      const head = rows[0]!;
+      const reason = `cannot be rendered: ${describeError(err)}`;
+      const attempts = head.attempts + 1;
+      const fields = { chatId: head.chatId, outboxId: head.id, kind: head.kind, attempts, reason };
+      if (attempts >= maxAttempts) {
+        await markFinished(db, [head.id], { state: 'failed', reason, at: clock.now() });
+        log.error(fields, 'alert failed for good: it cannot be rendered');
+        settle({ outcome: 'failed', chatId: head.chatId, rowIds: [head.id], messageId: null, reason, toLog: false });
+      } else {
+        const retryInMs = backoffMs(attempts, backoff);
+        await markRetry(db, [head.id], { nextAttemptAt: clock.now() + retryInMs, error: reason, countAttempt: true });
+        log.warn({ ...fields, retryInMs }, 'alert could not be rendered; will retry');
+      }
+      return null;
+    }
   }
 
   async function deliver(chatId: string, unit: Unit): Promise<void> {
@@ -166,6 +249,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const channel = options.channelFor(chatId);
     const to = { chatId, thread: unit.rows[0]!.thread };
+    try {
+      await markSending(db, ids, clock.now());
+    } catch (err) {
+      // at-least-once: a store that cannot take the mark must not hold the alert back
+      log.warn({ err, chatId, outboxIds: ids }, 'could not mark the alert as sending; sending anyway');
+    }
     options.pacerFor(chatId).departed(chatId, clock.now());
     const delivery: Delivery =
       unit.kind === 'edit'
@@ -179,7 +268,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
 
     if (delivery.ok) {
       const groupId = unit.kind === 'send' ? unit.groupId : null;
-      await markDelivered(db, ids, { messageId: delivery.messageId, at: now, toLog: delivery.toLog === true, groupId });
+      const outcome = { messageId: delivery.messageId, at: now, toLog: delivery.toLog === true, groupId };
+      try {
+        await markDelivered(db, ids, outcome);
+      } catch (err) {
+        const kept = { chatId, ids, outcome };
+        for (const id of ids) unrecorded.set(id, kept);
+        log.error(
+          { ...fields, err, messageId: delivery.messageId },
+          'alert delivered but the store refused the record; keeping its message_id and retrying the write',
+        );
+      }
+      const again = unit.rows.filter((r) => r.resent).length;
+      if (again > 0 && unit.kind === 'send') resent += again;
       log.info(
         {
           ...fields,
@@ -263,17 +364,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     name: 'alert-dispatcher',
     wake,
+    resentTotal: () => resent,
     onSettled(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start() {
-      if (started) return Promise.resolve();
+    async start() {
+      if (started) return;
       started = true;
+      if (owner === null) {
+        try {
+          const interrupted = await flagInterruptedSends(db);
+          if (interrupted > 0)
+            log.warn(
+              { rows: interrupted },
+              'alerts were being sent when warden stopped; sending them again, marked as such',
+            );
+        } catch (err) {
+          log.error({ err }, 'could not look for alerts cut off by the last stop');
+        }
+      }
       wake();
       poller = poll();
       runInBackground(log, 'outbox poll', () => poller!);
-      return Promise.resolve();
     },
     stop: () =>
       (stopping ??= (async () => {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { severities } from '../incidents/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Store } from '../store/db.ts';
@@ -12,13 +12,15 @@ export interface MetricsSources {
   clock: Clock;
   /** The configured services; the store may still hold results of removed ones. */
   services: readonly string[];
+  /** Alerts sent again since start because the last run died while sending them. */
+  resentAlerts?(): number;
 }
 
 /**
  * Default process metrics plus warden's own gauges, read at scrape time: an outside Prometheus can
  * then alert on what warden cannot tell Telegram itself (alerts stuck in the outbox).
  */
-export function createMetrics({ readLastTickMs, store, clock, services }: MetricsSources): Registry {
+export function createMetrics({ readLastTickMs, store, clock, services, resentAlerts }: MetricsSources): Registry {
   const registry = new ScrapeStartedRegistry();
   new Gauge({
     name: 'warden_loop_last_tick_timestamp_seconds',
@@ -64,6 +66,24 @@ export function createMetrics({ readLastTickMs, store, clock, services }: Metric
       this.reset();
       for (const result of await latestCheckResults(store))
         if (services.includes(result.service)) this.set({ service: result.service }, result.ok ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'warden_store_errors_total',
+    help: "Failed writes and reads of warden's own store since start (its heartbeat also fails when the SQLite file is gone or the disk is full).",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(store.health.errorsTotal());
+    },
+  });
+  new Counter({
+    name: 'warden_alerts_resent_total',
+    help: 'Alerts sent again since start because warden stopped while sending them (the message says so).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(resentAlerts?.() ?? 0);
     },
   });
   return registry;

@@ -9,8 +9,8 @@ import { bearerMatches, exposureWarning } from './exposure.ts';
 export interface HttpServerOptions {
   host: string;
   port: number;
-  /** True while the daemon loop ticks; /healthz answers 503 otherwise. */
-  isHealthy(): boolean;
+  /** True while the daemon loop ticks; /healthz answers 503 otherwise, with the reason when one is given. */
+  isHealthy(): boolean | string;
   metrics: Registry;
   log: Logger;
   /** When set, /metrics answers only `Authorization: Bearer TOKEN` (http.token). */
@@ -30,7 +30,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // HEAD as GET: node sends the headers only; some probers use it
     if (req.method !== 'GET' && req.method !== 'HEAD') return respond(405, 'method not allowed\n');
     if (req.url === '/healthz') {
-      return options.isHealthy() ? respond(200, 'ok\n') : respond(503, 'daemon loop not ticking\n');
+      const health = options.isHealthy();
+      if (health === true) return respond(200, 'ok\n');
+      return respond(503, `${typeof health === 'string' ? health : 'daemon loop not ticking'}\n`);
     }
     if (req.url === '/metrics') {
       if (options.token && !bearerMatches(req.headers.authorization, options.token)) {

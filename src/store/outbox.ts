@@ -24,6 +24,8 @@ export interface OutboxRow {
   messageId: string | null;
   groupId: number | null;
   lastError: string | null;
+  /** Sent again because warden died while sending it: the message says so. */
+  resent: boolean;
 }
 
 export interface NewOutboxRow {
@@ -55,6 +57,7 @@ function toRow(row: Selectable<OutboxTable>): OutboxRow {
     messageId: row.message_id,
     groupId: row.group_id,
     lastError: row.last_error,
+    resent: row.resent === 1,
   };
 }
 
@@ -161,6 +164,7 @@ export async function markDelivered(
       group_id: outcome.groupId,
       attempts: eb('attempts', '+', 1),
       last_error: null,
+      sending_at: null,
     }))
     .where('id', 'in', [...ids])
     .execute();
@@ -178,6 +182,7 @@ export async function markRetry(
       next_attempt_at: retry.nextAttemptAt,
       last_error: retry.error,
       attempts: retry.countAttempt ? eb('attempts', '+', 1) : eb.ref('attempts'),
+      sending_at: null,
       ...(retry.plain ? { plain: 1 } : {}),
     }))
     .where('id', 'in', [...ids])
@@ -198,11 +203,46 @@ export async function markFinished(
       last_error: outcome.reason,
       sent_at: outcome.at,
       attempts: eb('attempts', '+', 1),
+      sending_at: null,
       ...(outcome.messageId ? { message_id: outcome.messageId } : {}),
     }))
     .where('id', 'in', [...ids])
     .where('state', '=', 'pending')
     .execute();
+}
+
+/** Notes that these rows are about to be sent: until the outcome is recorded, a crash leaves the mark. */
+export async function markSending(db: Db, ids: readonly number[], at: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ sending_at: at })
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/**
+ * At the daemon's start: pending rows still marked as sending were in flight when the last run
+ * died, and Telegram may have them. They are sent again (at-least-once), flagged so the message
+ * says why. Returns how many.
+ */
+export async function flagInterruptedSends(db: Db): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ resent: 1, sending_at: null })
+    .where('state', '=', 'pending')
+    .where('owner', 'is', null)
+    .where('sending_at', 'is not', null)
+    .where('kind', '<>', 'edit')
+    .executeTakeFirst();
+  await db
+    .updateTable('outbox')
+    .set({ sending_at: null })
+    .where('state', '=', 'pending')
+    .where('owner', 'is', null)
+    .where('sending_at', 'is not', null)
+    .execute();
+  return Number(result.numUpdatedRows);
 }
 
 /** Pending rows of CLI processes that are gone (older than `before`): nobody will send them. */

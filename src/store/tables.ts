@@ -114,6 +114,10 @@ export interface OutboxTable {
   /** The row whose message carried this one when it was sent as part of a grouped (storm) message. */
   group_id: number | null;
   last_error: string | null;
+  /** Set just before a send, cleared when its outcome is known; still set at start: the send was cut off. */
+  sending_at: number | null;
+  /** 1 when the row is sent again because warden died while sending it: the message says so. */
+  resent: Generated<number>;
 }
 
 /** One usage reading of a disk path; the fill forecast fits a line through the recent ones. */

@@ -31,4 +31,5 @@ export const en: Texts = {
   testTitle: '🧪 <b>Test alert</b>',
   testBody: (host, chat) => `warden on <b>${host}</b> can reach chat <code>${chat}</code>. No action needed.`,
   sentAt: (time) => `Sent at ${time}.`,
+  resent: '↻ <i>sent again: warden restarted while sending</i>',
 };

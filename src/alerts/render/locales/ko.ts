@@ -53,4 +53,5 @@ export const ko: Texts = {
   testBody: (host, chat) =>
     `<b>${host}</b>의 warden이 채팅 <code>${chat}</code>에 알림을 보낼 수 있습니다. 조치할 필요 없음.`,
   sentAt: (time) => `보낸 시각 ${time}.`,
+  resent: '↻ <i>다시 보냄: 보내는 중에 warden이 재시작됨</i>',
 };

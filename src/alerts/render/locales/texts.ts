@@ -34,4 +34,6 @@ export interface Texts {
   testTitle: string;
   testBody(host: string, chat: string): string;
   sentAt(time: string): string;
+  /** Under a message sent again because warden died before it knew the first send's outcome. */
+  resent: string;
 }
