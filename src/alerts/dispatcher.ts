@@ -348,15 +348,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   async function poll(): Promise<void> {
+    let failures = 0;
     while (await sleep(pollMs)) {
       try {
         if (owner === null) {
           const abandoned = await abandonForeignRows(db, clock.now() - 5 * 60_000, clock.now());
           if (abandoned > 0) log.warn({ rows: abandoned }, 'abandoned alert rows of exited commands');
         }
-        for (const chatId of await chatsWithPending(db, owner)) ensureWorker(chatId);
+        // kept deliveries wait in their chat's worker until the store takes them
+        const chats = new Set([
+          ...(await chatsWithPending(db, owner)),
+          ...[...unrecorded.values()].map((u) => u.chatId),
+        ]);
+        for (const chatId of chats) ensureWorker(chatId);
+        if (failures > 0) log.info({ failures }, 'outbox poll recovered');
+        failures = 0;
       } catch (err) {
-        log.error({ err }, 'outbox poll failed');
+        // one line per outage, not one per poll: the store watch reports the outage itself
+        if (failures++ === 0) log.error({ err }, 'outbox poll failed');
       }
     }
   }

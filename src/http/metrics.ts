@@ -20,6 +20,18 @@ export interface MetricsSources {
  * Default process metrics plus warden's own gauges, read at scrape time: an outside Prometheus can
  * then alert on what warden cannot tell Telegram itself (alerts stuck in the outbox).
  */
+/**
+ * A gauge read from the store shows no sample while the store fails, so the scrape still answers
+ * with the metrics that matter then (warden_store_errors_total).
+ */
+async function fromStore<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch {
+    return undefined;
+  }
+}
+
 export function createMetrics({ readLastTickMs, store, clock, services, resentAlerts }: MetricsSources): Registry {
   const registry = new ScrapeStartedRegistry();
   new Gauge({
@@ -36,8 +48,9 @@ export function createMetrics({ readLastTickMs, store, clock, services, resentAl
     labelNames: ['severity'],
     registers: [registry],
     async collect() {
-      const counts = await countUnresolvedBySeverity(store.db);
-      for (const severity of severities) this.set({ severity }, counts.get(severity) ?? 0);
+      this.reset();
+      const counts = await fromStore(() => countUnresolvedBySeverity(store.db));
+      if (counts) for (const severity of severities) this.set({ severity }, counts.get(severity) ?? 0);
     },
   });
   new Gauge({
@@ -45,7 +58,9 @@ export function createMetrics({ readLastTickMs, store, clock, services, resentAl
     help: 'Alert messages written to the outbox and not delivered yet.',
     registers: [registry],
     async collect() {
-      this.set((await pendingSummary(store.db)).pending);
+      this.reset();
+      const summary = await fromStore(() => pendingSummary(store.db));
+      if (summary) this.set(summary.pending);
     },
   });
   new Gauge({
@@ -53,8 +68,12 @@ export function createMetrics({ readLastTickMs, store, clock, services, resentAl
     help: 'How long the oldest undelivered alert message has waited (0 when none waits).',
     registers: [registry],
     async collect() {
-      const { oldestPendingAt } = await pendingSummary(store.db);
-      this.set(oldestPendingAt === null ? 0 : Math.max(0, clock.now() - oldestPendingAt) / 1000);
+      this.reset();
+      const summary = await fromStore(() => pendingSummary(store.db));
+      if (summary) {
+        const { oldestPendingAt } = summary;
+        this.set(oldestPendingAt === null ? 0 : Math.max(0, clock.now() - oldestPendingAt) / 1000);
+      }
     },
   });
   new Gauge({
@@ -64,7 +83,7 @@ export function createMetrics({ readLastTickMs, store, clock, services, resentAl
     registers: [registry],
     async collect() {
       this.reset();
-      for (const result of await latestCheckResults(store))
+      for (const result of (await fromStore(() => latestCheckResults(store))) ?? [])
         if (services.includes(result.service)) this.set({ service: result.service }, result.ok ? 1 : 0);
     },
   });

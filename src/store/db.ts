@@ -159,6 +159,11 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   });
   // An idle client whose backend dies emits 'error' on the pool; unhandled, it kills the process.
   pool.on('error', (err: Error) => log?.warn({ err, store: location }, 'store connection lost'));
+  // A client checked out between two queries (a transaction, kysely's own handling) has no pool
+  // listener: a terminated backend then emits 'error' on the client itself.
+  pool.on('connect', (client) =>
+    client.on('error', (err: Error) => log?.debug({ err, store: location }, 'store connection lost while in use')),
+  );
   const health = createStoreHealth({ now: options.now ?? Date.now, verify: () => undefined });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }), log: queryErrorsTo(health) });
   let closing: Promise<void> | undefined;
