@@ -21,6 +21,7 @@ import { stopQuietly, type Part } from './lib/part.ts';
 import { every } from './scheduler/every.ts';
 import type { Store } from './store/db.ts';
 import type { StoreLock } from './store/lock.ts';
+import { storeRetention } from './store/retention.ts';
 import { recordRunStart, recordRunStop, recordRunTick, type Run } from './store/runs.ts';
 import { parentIncidentKeys } from './supervision/dependencies.ts';
 import { createSupervision, pm2ClientFor, type SupervisionTuning } from './supervision/index.ts';
@@ -170,11 +171,19 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     token: config.http.token,
   });
   const backups = createBackups({ config, store, incidents, clock, log: deps.log, env: deps.env ?? process.env });
+  const retention = storeRetention({
+    store,
+    clock,
+    log: deps.log,
+    retainMs: config.store.retainMs,
+    timezone: config.timezone,
+  });
   const parts: Part[] = [
     runRecord,
     ...alerts.parts,
     ...storeWatch.parts,
     loop,
+    retention,
     ...(pm2 ? [pm2] : []),
     restarts,
     ...supervision.parts,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { SchemaContext } from '../config/context.ts';
-import { postgresUrlProblem, pseudoFilesystemProblem } from '../config/fields.ts';
+import { duration, postgresUrlProblem, pseudoFilesystemProblem } from '../config/fields.ts';
 
 /** `store`: warden's own state; a relative sqlite path is resolved against the config file's folder. */
 export function storeSchema(context: SchemaContext) {
@@ -16,5 +16,12 @@ export function storeSchema(context: SchemaContext) {
         : postgresUrlProblem(text);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
-  return z.strictObject({ url: url.default(`sqlite:${path.resolve(context.baseDir, 'data/warden.db')}`) }).prefault({});
+  return z
+    .strictObject({
+      url: url.default(`sqlite:${path.resolve(context.baseDir, 'data/warden.db')}`),
+      // resolved incidents, delivered alerts and ended runs older than this are pruned daily
+      retain: duration('90d').prefault('90d'),
+    })
+    .prefault({})
+    .transform(({ retain, ...rest }) => ({ ...rest, retainMs: retain }));
 }

@@ -5,7 +5,8 @@ import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.
 import { captureIo } from '../helpers/io.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { createHarness, noPace, until, type Harness } from './helpers/harness.ts';
+import { createHarness, noPace, type Harness } from './helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -5,7 +5,7 @@ import { openStore } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { startDaemonProcess } from '../store/helpers/daemon.ts';
-import { until } from './helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 
 let fake: FakeTelegram;
 beforeEach(async () => {

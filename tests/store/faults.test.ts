@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { until } from '../alerts/helpers/harness.ts';
+import { until } from '../helpers/until.ts';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon.ts';
 
 let fake: FakeTelegram;
