@@ -131,7 +131,7 @@ async function expectRepaired(storeUrl: string): Promise<void> {
   expect(fake.messages.filter((m) => m.plainText.startsWith('warden cannot write'))).toHaveLength(1);
 }
 
-describe("warden's own store failing (acceptance)", { timeout: 90_000 }, () => {
+describe("warden's own store failing (acceptance)", { timeout: 150_000 }, () => {
   it('SQLite file deleted: 503 and the last-resort message; a restart writes the open copy back, nothing lost or repeated', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'data', 'warden.db');

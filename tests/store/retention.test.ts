@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.ts';
-import { pruneStore, storeRetention } from '../../src/store/retention.ts';
+import { storeRetention } from '../../src/maintenance/store-retention.ts';
+import { pruneStore } from '../../src/store/retention.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';

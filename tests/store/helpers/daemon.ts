@@ -72,7 +72,7 @@ export async function startDaemonProcess(configFile: string, env: NodeJS.Process
   const waitForLog = (
     predicate: (line: Record<string, unknown>) => boolean,
     what: string,
-    timeoutMs = 20_000,
+    timeoutMs = 30_000,
   ): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
       const check = (): boolean => {
