@@ -61,7 +61,7 @@ export async function startDaemonProcess(configFile: string, env: NodeJS.Process
       if (queued !== undefined) return resolve(queued);
       const timer = setTimeout(
         () => reject(new Error(`daemon did not answer; log: ${JSON.stringify(logs.slice(-10))}`)),
-        20_000,
+        60_000,
       );
       answerWaiters.push((line) => {
         clearTimeout(timer);
