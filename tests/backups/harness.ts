@@ -21,7 +21,7 @@ export interface BackupHarness {
   /** What `createBackups` takes, sharing this harness's store, tracker and clock. */
   deps: BackupServiceDeps;
   logLines: () => Array<Record<string, unknown>>;
-  incident(key: string): Promise<{ state: string; detail: string; excerpt: string | null } | undefined>;
+  incident(key: string): Promise<{ state: string; detail: string; excerpt: string | null; count: number } | undefined>;
   outboxFor(key: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -60,7 +60,7 @@ export async function backupHarness(
     incident: async (key) => {
       const row = await store.db
         .selectFrom('incidents')
-        .select(['state', 'detail', 'excerpt'])
+        .select(['state', 'detail', 'excerpt', 'count'])
         .where('key', '=', key)
         .orderBy('id', 'desc')
         .executeTakeFirst();

@@ -73,6 +73,10 @@ describe('scheduled backups', () => {
       expect(stale.detail).toMatch(/^no good backup for 1d \dh \(maxAge 1d 2h\)$/);
       expect(await h.outboxFor('backup-stale:app')).toBe(1);
 
+      // the next day's 03:00 run fell inside those 27 hours: let it report before running one by hand
+      await waitFor('the second scheduled run', async () =>
+        ((await h.incident('backup-failed:app'))?.count ?? 0) >= 2 ? true : undefined,
+      );
       fs.writeFileSync(path.join(dir, 'missing.txt'), 'back\n');
       expect((await h.service.run('app')).ok).toBe(true);
       expect(await h.incident('backup-failed:app')).toMatchObject({ state: 'resolved' });

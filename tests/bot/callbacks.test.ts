@@ -63,6 +63,13 @@ const outboxSettled = () =>
     'the outbox to drain',
   );
 
+/** The newest edit of `message` whose text matches, once it has arrived. */
+async function editSaying(message: SentMessage, text: RegExp): Promise<SentMessage['edits'][number]> {
+  const find = () => message.edits.findLast((edit) => text.test(edit.plainText));
+  await fake.waitFor(() => find() !== undefined, 5000, `an edit saying ${text}`);
+  return find()!;
+}
+
 /** Moves the clock past `telegram.repeat`, then a minute at a time (the reminders' cycle) until `done`. */
 async function advanceUntil(done: () => boolean, what: string): Promise<void> {
   await clock.advance(30 * 60_000);
@@ -125,10 +132,10 @@ describe('alert buttons', () => {
     const api = await alertFor('service-down:api');
     const worker = await alertFor('service-down:worker');
     expect(await press(admin, api.message, `ack:${api.id}`)).toMatchObject({ text: 'Acknowledged: reminders stop.' });
-    await fake.waitFor(() => api.message.edits.length > 0, 5000, 'the edit');
-    expect(api.message.edits.at(-1)!.plainText).toMatch(/^👀 Acknowledged by @alice at 03:00\n/);
+    // the restart policy may edit the alert too (it restarts api on its own): look for the ack's edit
+    const acked = await editSaying(api.message, /^👀 Acknowledged by @alice at 03:00\n/);
     // the edited alert no longer offers Ack
-    expect(JSON.stringify(api.message.edits.at(-1)!.replyMarkup)).not.toContain(`ack:${api.id}`);
+    expect(JSON.stringify(acked.replyMarkup)).not.toContain(`ack:${api.id}`);
     expect(await press(admin, api.message, `ack:${api.id}`)).toMatchObject({
       text: `#${api.id} is already acknowledged by @alice.`,
     });
@@ -147,8 +154,7 @@ describe('alert buttons', () => {
     expect(await activeSilences(warden.store, clock.now())).toMatchObject([
       { target: 'service-down:api', until: clock.now() + 3_600_000 },
     ]);
-    await fake.waitFor(() => api.message.edits.length > 0, 5000, 'the edit');
-    expect(api.message.edits.at(-1)!.plainText).toContain('🛠 silenced 1h by @alice at 03:00');
+    await editSaying(api.message, /🛠 silenced 1h by @alice at 03:00/);
 
     await advanceUntil(() => fake.repliesTo(chat, worker.message.messageId).length > 0, 'the worker reminder');
     await outboxSettled();
@@ -169,9 +175,9 @@ describe('alert buttons', () => {
   it('Restart now runs the service restart driver and the alert shows who pressed it', async () => {
     const api = await alertFor('service-down:api');
     expect(await press(admin, api.message, `rst:${api.id}`)).toMatchObject({ text: 'Restarted.' });
-    await fake.waitFor(() => api.message.edits.length > 0, 5000, 'the edit');
-    expect(api.message.edits.at(-1)!.plainText).toContain('🛠 restarted by @alice: ran "true": exit 0 at 03:00');
+    await editSaying(api.message, /🛠 restarted by @alice: ran "true": exit 0 at 03:00/);
     const actions = JSON.parse((await incident(api.id)).actions) as Array<{ kind: string; ok: boolean }>;
-    expect(actions).toMatchObject([{ kind: 'manual-restart', ok: true }]);
+    // beside the restart policy's own restart of the down service
+    expect(actions.filter((a) => a.kind === 'manual-restart')).toMatchObject([{ kind: 'manual-restart', ok: true }]);
   });
 });
