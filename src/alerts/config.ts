@@ -21,6 +21,7 @@ export const telegramSchema = z
     locale: z.enum(['en', 'ko'], { error: 'must be en or ko' }).default('en'),
     quietHours: timeRange.optional(),
     repeat: boundedDuration('1h', { min: 60_000, max: longestTimerMs }).prefault('1h'),
+    resolvedSound: z.boolean({ error: 'must be true or false' }).default(false),
   })
   .prefault({})
   .transform(({ token, repeat, ...rest }) => ({

@@ -15,6 +15,7 @@ export function renderContextFrom(config: Config, now: number): RenderContext {
     actions: botAnswersButtons(config)
       ? { restartable: (name) => (config.services[name]?.restart.strategy ?? 'none') !== 'none' }
       : undefined,
+    resolvedSound: telegram.resolvedSound,
   };
 }
 

@@ -19,6 +19,8 @@ export interface RenderContext {
   runbookUrl(topic: Topic): string | null;
   /** Set when the bot answers alert buttons (Ack, Silence 1h, Restart now); absent: the runbook link only. */
   actions?: { restartable(service: string): boolean } | undefined;
+  /** `telegram.resolvedSound`: resolved replies ring like their alert; absent or false, they arrive silently. */
+  resolvedSound?: boolean | undefined;
 }
 
 /** Critical rings, warning rings outside quiet hours and arrives silently inside them, info never rings. */

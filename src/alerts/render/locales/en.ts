@@ -21,6 +21,7 @@ export const en: Texts = {
   runbooks: 'Runbooks',
   resolvedReply: (title, subject, duration) =>
     `✅ Resolved: <b>${title}</b>${subject ? ` · ${subject}` : ''} after ${duration}`,
+  resolvedByItself: 'It recovered by itself within a minute; warden took no action. Worth a look if it repeats.',
   reminder: (title, subject, duration) =>
     `⏰ Still open after ${duration}, not acknowledged: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
   stormOpened: (count, host) => `🚨 <b>${count} incidents</b> opened on <b>${host}</b>`,

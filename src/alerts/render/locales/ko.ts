@@ -42,6 +42,7 @@ export const ko: Texts = {
   runbookLink: (topic) => `런북: ${topic}`,
   runbooks: '런북',
   resolvedReply: (title, subject, d) => `✅ 해결됨: <b>${title}</b>${subject ? ` · ${subject}` : ''} (${d} 만에)`,
+  resolvedByItself: '1분 안에 저절로 회복되었고 warden은 조치하지 않았습니다. 반복되면 살펴보세요.',
   reminder: (title, subject, d) =>
     `⏰ ${d} 동안 해결되지 않았고 확인되지 않음: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
   stormOpened: (count, host) => `🚨 <b>${host}</b>에서 <b>인시던트 ${count}건</b> 발생`,

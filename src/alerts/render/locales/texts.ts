@@ -25,6 +25,8 @@ export interface Texts {
   runbookLink(topic: string): string;
   runbooks: string;
   resolvedReply(title: string, subject: string, duration: string): string;
+  /** Under the resolved reply of a critical that recovered within a minute with no action taken. */
+  resolvedByItself: string;
   reminder(title: string, subject: string, duration: string): string;
   stormOpened(count: number, host: string): string;
   stormResolved(count: number, host: string): string;
