@@ -4,6 +4,7 @@ import type { Command } from './command.ts';
 import { probeFolders } from './probes/folders.ts';
 import { probeHttpListen } from './probes/http.ts';
 import { probePm2 } from './probes/pm2.ts';
+import { probeRunbooks } from './probes/runbooks.ts';
 import { probePostgresTargets } from './probes/postgres.ts';
 import { probeStore } from './probes/store.ts';
 import { probeTelegram } from './probes/telegram.ts';
@@ -23,6 +24,7 @@ export const check = {
       await probeHttpListen(config),
       ...(await probePostgresTargets(config)),
       ...(await probeTelegram(config)),
+      probeRunbooks(config),
       ...(await probePm2(config, io.env)),
     ];
     for (const r of results) {

@@ -3,6 +3,7 @@ import type { Incident, IncidentAction, Severity } from '../../incidents/types.t
 import type { Button, Rendered } from '../channels/types.ts';
 import { actionButtons } from './buttons.ts';
 import { isSilent, type RenderContext } from './context.ts';
+import { firstStepLines } from './first-step.ts';
 import { clean, escapedTail, escapeHtml, field, htmlToText, telegramLimit } from './html.ts';
 import { locales } from './locales/index.ts';
 import type { Texts } from './locales/texts.ts';
@@ -51,6 +52,7 @@ export function renderIncident(incident: Incident, context: RenderContext): Rend
     lines.push(`🔁 ${t.crashedAgain(incident.count, clock(incident.openedAt), clock(incident.lastSeenAt))}`);
   if (incident.detail.trim() !== '') lines.push(field(incident.detail, 600));
   lines.push(...summariseActions(incident.actions, t, clock).map((line) => `🛠 ${line}`));
+  lines.push(...firstStepLines(incident, t));
 
   const url = context.runbookUrl(incident.topic);
   const footer = url ? [`📖 <a href="${escapeHtml(url)}">${escapeHtml(t.runbookLink(incident.topic))}</a>`] : [];

@@ -20,6 +20,36 @@ const titles: Record<Topic, string> = {
   'host-load': '호스트 부하 높음',
 };
 
+/** The first step of each topic; the same line opens the Korean runbook page's "먼저 확인할 것". */
+export const firstSteps: Record<Topic, string> = {
+  'service-down':
+    '`warden status`로 모든 서비스의 마지막 검사 결과를 보고, warden 폴더에서 `npm run pm2 -- logs {subject} --lines 100`으로 앱 자체의 오류를 확인하세요.',
+  'service-crashed':
+    'warden 폴더에서 `npm run pm2 -- logs {subject} --err --lines 100`을 실행하세요. 종료 직전의 오류가 끝에 있습니다.',
+  'crash-loop':
+    'warden 폴더에서 `npm run pm2 -- logs {subject} --err --lines 200`을 실행하세요. 매번 같은 오류로 시작에 실패합니다.',
+  'restart-gave-up':
+    'warden 폴더에서 `npm run pm2 -- describe {subject}`와 `npm run pm2 -- logs {subject} --err --lines 200`을 실행하세요. warden은 재시작을 멈췄고 원인은 사람이 고쳐야 합니다.',
+  'db-down':
+    '`pg_isready -h 127.0.0.1 -p 5432`(호스트와 포트는 검사 설정의 값)를 실행하세요. PostgreSQL이 연결을 받고 있나요?',
+  'disk-usage':
+    '`df -h {subject}`와 `du -xh --max-depth=1 {subject} | sort -h | tail -15`로 무엇이 공간을 채웠는지 찾으세요.',
+  'disk-forecast':
+    '`du -xh --max-depth=2 {subject} | sort -h | tail -15`를 지금 한 번, 10분 뒤에 한 번 실행하세요. 커지는 폴더가 원인입니다.',
+  'log-size': '`ls -lh {subject}`를 10초 간격으로 두 번, `tail -n 50 {subject}`로 무엇이 쏟아지는지 보세요.',
+  'log-errors':
+    '이 알림의 일치한 줄을 읽고, warden 폴더에서 `npm run pm2 -- logs --err --lines 200`으로 앞뒤 맥락을 보세요.',
+  'backup-failed': 'warden 폴더에서 `warden backup list`를 실행하세요. 실패한 실행의 오류가 원인을 알려 줍니다.',
+  'backup-stale':
+    'warden 폴더에서 `warden backup list`를 실행하세요. 마지막 정상 백업은 언제였고, 그 뒤 실행은 실패했나요?',
+  'alert-delivery':
+    'warden 폴더에서 `warden check`를 실행하세요. 봇 토큰과 모든 채팅을 검사하고 해결 방법을 알려 줍니다.',
+  'warden-restarted':
+    'warden 폴더에서 `npm run pm2 -- logs warden --err --lines 200`을 실행하세요. 중지 전의 치명적 오류가 있거나, 없다면 강제 종료나 재부팅입니다.',
+  'host-memory': '`ps aux --sort=-rss | head -15`로 어떤 프로세스가 메모리를 쓰는지 보세요.',
+  'host-load': '`top -b -n 1 | head -20`으로 CPU를 쓰는 것을, `vmstat 1 5`로 디스크 대기를 보세요.',
+};
+
 function duration(ms: number): string {
   return ms < 1000 ? '1초 미만' : formatDuration(ms, ['일', '시간', '분', '초']);
 }
@@ -28,6 +58,7 @@ export const ko: Texts = {
   intl: 'ko-KR',
   severity: { critical: '심각', warning: '경고', info: '정보' },
   topicTitle: (topic) => titles[topic],
+  firstStep: (topic) => firstSteps[topic],
   duration,
   onHost: (host) => `호스트 <b>${host}</b>`,
   since: (time, ago) => `${time}부터 (${ago} 전)`,
@@ -38,6 +69,7 @@ export const ko: Texts = {
   otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}회, 마지막 ${lastAt})` : ` (${lastAt})`}`,
   resolvedAfter: (d) => `✅ <b>해결됨</b> (${d} 만에)`,
   acknowledged: (by, at) => `👀 <b>확인됨</b>${by ? ` (${by})` : ''} ${at}`,
+  firstStepLabel: '먼저 할 일',
   runbookButton: '📖 런북',
   runbookLink: (topic) => `런북: ${topic}`,
   runbooks: '런북',

@@ -11,6 +11,8 @@ export interface Texts {
   intl: string;
   severity: Record<Severity, string>;
   topicTitle(topic: Topic): string;
+  /** One line, plain text: `code` in backticks, `{subject}` for the incident's subject (undefined for an unknown topic). */
+  firstStep(topic: Topic): string | undefined;
   duration(ms: number): string;
   onHost(host: string): string;
   since(time: string, ago: string): string;
@@ -21,6 +23,7 @@ export interface Texts {
   otherAction(detail: string, count: number, lastAt: string): string;
   resolvedAfter(duration: string): string;
   acknowledged(by: string | null, at: string): string;
+  firstStepLabel: string;
   runbookButton: string;
   runbookLink(topic: string): string;
   runbooks: string;
