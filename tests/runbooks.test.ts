@@ -33,7 +33,7 @@ describe('runbooks', () => {
     it.each(topicNames)('%s gives exact commands to check first', (topic) => {
       const text = fs.readFileSync(path.join(dir, `${topic}.md`), 'utf8');
       const checkFirst = sectionBody(text, sections[locale][1]);
-      expect(checkFirst).toMatch(/```sh\n[^`]*\S[^`]*\n```/);
+      expect(checkFirst).toMatch(/```sh(?: example)?\n[^`]*\S[^`]*\n```/);
     });
 
     it('has no page for a topic that does not exist', () => {
