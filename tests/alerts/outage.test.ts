@@ -1,57 +1,17 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
+import { startDaemonProcess } from '../store/helpers/daemon.ts';
 
-const children: ChildProcessWithoutNullStreams[] = [];
 let fake: FakeTelegram;
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await fake.close();
 });
-
-/** `warden run`'s daemon in a child process that the test can SIGKILL. */
-async function startDaemon(
-  configFile: string,
-): Promise<{ child: ChildProcessWithoutNullStreams; send(line: string): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/daemon-process.ts', configFile], {
-    cwd: process.cwd(),
-    env: { ...process.env, TELEGRAM_BOT_TOKEN: fake.token },
-  });
-  children.push(child);
-  const stderr: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const lines = readline.createInterface({ input: child.stdout });
-  const waiting: Array<(line: string) => void> = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const next = (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`daemon did not answer; stderr: ${stderr.join('').slice(-2000)}`)),
-        // a tsx start on a loaded machine can take tens of seconds
-        60_000,
-      );
-      waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-  expect(await next()).toBe('ready');
-  return {
-    child,
-    async send(line) {
-      const answer = next();
-      child.stdin.write(`${line}\n`);
-      await answer;
-    },
-  };
-}
 
 /** The daemon's outbox, read beside it (the daemon runs in another process). */
 function outbox(dir: string): Array<{ id: number; state: string; attempts: number }> {
@@ -89,16 +49,16 @@ describe('outage and SIGKILL (acceptance)', () => {
       ].join('\n'),
     );
 
-    const first = await startDaemon(configFile);
-    for (let i = 1; i <= 25; i++) await first.send(`report service-down:svc-${i}`);
+    const first = await startDaemonProcess(configFile, { TELEGRAM_BOT_TOKEN: fake.token });
+    for (let i = 1; i <= 25; i++) await first.report(`service-down:svc-${i}`);
     // killed while it is retrying against the unreachable API
     await until(() => outbox(dir).some((row) => row.attempts > 0), 15_000, 'a failed delivery attempt');
     const triedBeforeKill = Math.max(...outbox(dir).map((row) => row.attempts));
     first.child.kill('SIGKILL');
-    await new Promise((r) => first.child.once('exit', r));
+    await first.exited;
 
-    const second = await startDaemon(configFile);
-    for (let i = 26; i <= 50; i++) await second.send(`report service-down:svc-${i}`);
+    const second = await startDaemonProcess(configFile, { TELEGRAM_BOT_TOKEN: fake.token });
+    for (let i = 26; i <= 50; i++) await second.report(`service-down:svc-${i}`);
     // the restarted daemon resumed the first run's rows (and still cannot deliver them)
     await until(
       () => outbox(dir).some((row) => row.attempts > triedBeforeKill),
@@ -126,8 +86,6 @@ describe('outage and SIGKILL (acceptance)', () => {
     for (const chat of [42, -1001]) expect(fake.messagesTo(chat).flatMap(subjects)).toEqual(all);
     expect(fake.calls.filter((c) => c.status === 429)).toHaveLength(0);
 
-    second.child.stdin.write('stop\n');
-    const code = await new Promise((r) => second.child.once('exit', r));
-    expect(code).toBe(0);
+    expect(await second.stop()).toBe(0);
   }, 240_000);
 });

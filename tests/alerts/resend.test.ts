@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { startDaemonProcess } from '../store/helpers/daemon.ts';
-import { until } from '../helpers/until.ts';
+import { startDaemonProcess, untilAlertInFlight } from '../store/helpers/daemon.ts';
 
 let fake: FakeTelegram;
 beforeEach(async () => {
@@ -35,16 +34,7 @@ describe('a send cut off by a crash', () => {
     // the send hangs at Telegram: warden dies not knowing its outcome
     fake.failNext(1, { kind: 'delay', ms: 1000 }, 'sendMessage');
     await first.report('disk-usage:/');
-    const reader = await openStore(`sqlite:${file}`);
-    try {
-      await until(
-        async () => (await reader.db.selectFrom('outbox').select('sending_at').executeTakeFirst())?.sending_at != null,
-        10_000,
-        'the alert to be in flight',
-      );
-    } finally {
-      await reader.close();
-    }
+    await untilAlertInFlight(`sqlite:${file}`);
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 

@@ -1,56 +1,19 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { until } from '../helpers/until.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { startDaemonProcess } from '../store/helpers/daemon.ts';
 import { admin, chat } from './helpers.ts';
 
 // Issue 15: the update offset lives in the store, so warden killed between two polls neither runs
 // a command twice nor misses one sent while it was down.
-const children: ChildProcessWithoutNullStreams[] = [];
 let fake: FakeTelegram;
 
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await fake.close();
 });
-
-async function startDaemon(configFile: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/daemon-process.ts', configFile], {
-    cwd: process.cwd(),
-    env: { ...process.env, TELEGRAM_BOT_TOKEN: fake.token },
-  });
-  children.push(child);
-  const stderr: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const lines = readline.createInterface({ input: child.stdout });
-  const waiting: Array<(line: string) => void> = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const next = (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`daemon did not answer; stderr: ${stderr.join('').slice(-2000)}`)),
-        30_000,
-      );
-      waiting.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-    });
-  expect(await next()).toBe('ready');
-  return {
-    child,
-    async send(line: string) {
-      const answer = next();
-      child.stdin.write(`${line}\n`);
-      await answer;
-    },
-    killed: () => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-}
 
 describe('bot across a restart', () => {
   it('runs no command twice and misses none when warden is killed between two polls', async () => {
@@ -66,8 +29,8 @@ log: { file: "${path.join(dir, 'logs', 'warden.log')}" }
 telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }], admins: [${admin.id}] }
 `,
     );
-    const first = await startDaemon(configFile);
-    await first.send('report service-down:api');
+    const first = await startDaemonProcess(configFile, { TELEGRAM_BOT_TOKEN: fake.token });
+    await first.report('service-down:api');
     await fake.waitFor(() => fake.updateOffsets.length > 0, 30_000, 'the first poll');
     // the poll after the command never reaches Telegram's bookkeeping: Telegram still holds the
     // update, as it would when warden dies before its next getUpdates confirms it
@@ -75,13 +38,12 @@ telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }], admins: [${adm
     const ack = fake.sendText(admin, chat, '/ack 1');
     await fake.waitFor(() => fake.repliesTo(chat, ack).length > 0, 30_000, 'the /ack reply');
     await until(() => fake.failuresLeft('getUpdates') === 0, 30_000, 'the next poll');
-    const exited = first.killed();
     first.child.kill('SIGKILL');
-    await exited;
+    await first.exited;
 
     const sentWhileDown = fake.sendText(admin, chat, '/incidents');
     const polls = fake.updateOffsets.length;
-    const second = await startDaemon(configFile);
+    const second = await startDaemonProcess(configFile, { TELEGRAM_BOT_TOKEN: fake.token });
     await fake.waitFor(() => fake.repliesTo(chat, sentWhileDown).length > 0, 30_000, 'the /incidents reply');
     expect(fake.updateOffsets[polls]).toBe(2);
     expect(fake.repliesTo(chat, ack).map((m) => m.plainText)).toEqual([
@@ -93,8 +55,6 @@ telegram: { apiRoot: "${fake.apiRoot}", chats: [{ id: ${chat} }], admins: [${adm
     await fake.waitFor(() => fake.repliesTo(chat, help).length > 0, 30_000, 'the /help reply');
     expect(fake.repliesTo(chat, ack)).toHaveLength(1);
     expect(fake.repliesTo(chat, sentWhileDown)).toHaveLength(1);
-    const stopped = second.killed();
-    second.child.stdin.write('stop\n');
-    expect(await stopped).toBe(0);
+    expect(await second.stop()).toBe(0);
   }, 120_000);
 });

@@ -73,19 +73,6 @@ describe('one daemon per store', { timeout: 120_000 }, () => {
     });
   }
 
-  it('takes over the lock file of a daemon that was killed', async () => {
-    const { config } = setup();
-    const first = startWarden(['run', '--config', config], {});
-    await first.ready;
-    first.child.kill('SIGKILL');
-    await first.exited;
-    const second = startWarden(['run', '--config', config], {});
-    await second.ready;
-    expect(second.output()).toMatch(/previous run did not stop cleanly/);
-    second.child.kill('SIGTERM');
-    expect((await second.exited).code).toBe(0);
-  });
-
   it('stops as cleanly on SIGINT sent twice (Ctrl-C of npm start) as on SIGTERM: no unclean-stop page next time', async () => {
     const { dir, config } = setup();
     const first = startWarden(['run', '--config', config], {});

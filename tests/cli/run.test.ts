@@ -50,7 +50,7 @@ describe('warden run', () => {
     }
   });
 
-  it('notes an unclean previous stop on the next start', async () => {
+  it("notes an unclean previous stop on the next start, taking over the killed daemon's store lock", async () => {
     const { config } = setup();
     const first = startWarden(['run', '--config', config], {});
     await first.ready;

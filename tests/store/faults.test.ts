@@ -9,7 +9,7 @@ import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.
 import { adminUrl, createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
-import { startDaemonProcess, type DaemonProcess } from './helpers/daemon.ts';
+import { startDaemonProcess, untilAlertInFlight, type DaemonProcess } from './helpers/daemon.ts';
 
 let fake: FakeTelegram;
 let service: net.Server;
@@ -66,16 +66,7 @@ async function faultWhileSending(
   await until(async () => (await daemon.healthz()).status === 200, 15_000, 'healthz 200');
   fake.failNext(1, { kind: 'delay', ms: 1500 }, 'sendMessage');
   await daemon.report('disk-usage:/');
-  const reader = await openStore(storeUrl);
-  try {
-    await until(
-      async () => (await reader.db.selectFrom('outbox').select('sending_at').executeTakeFirst())?.sending_at != null,
-      10_000,
-      'the alert to be in flight',
-    );
-  } finally {
-    await reader.close();
-  }
+  await untilAlertInFlight(storeUrl);
   await inject();
 
   const failing = await daemon.waitForLog(

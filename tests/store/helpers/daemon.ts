@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import readline from 'node:readline';
 import { afterEach } from 'vitest';
+import { openStore } from '../../../src/store/db.ts';
+import { until } from '../../helpers/until.ts';
 
 const running = new Set<ChildProcessWithoutNullStreams>();
 afterEach(() => {
@@ -24,6 +26,8 @@ export interface DaemonProcess {
   report(key: string): Promise<void>;
   /** `stop`: a clean stop; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves with the exit code once the process has gone (after a SIGKILL too). */
+  exited: Promise<number | null>;
 }
 
 export async function startDaemonProcess(configFile: string, env: NodeJS.ProcessEnv): Promise<DaemonProcess> {
@@ -101,6 +105,7 @@ export async function startDaemonProcess(configFile: string, env: NodeJS.Process
   };
   return {
     child,
+    exited,
     logs: () => logs,
     waitForLog,
     healthz: () => get('/healthz'),
@@ -115,4 +120,18 @@ export async function startDaemonProcess(configFile: string, env: NodeJS.Process
       return exited;
     },
   };
+}
+
+/** Waits until the daemon has marked an alert as being sent (the send itself is held by the fake). */
+export async function untilAlertInFlight(storeUrl: string): Promise<void> {
+  const reader = await openStore(storeUrl);
+  try {
+    await until(
+      async () => (await reader.db.selectFrom('outbox').select('sending_at').executeTakeFirst())?.sending_at != null,
+      10_000,
+      'the alert to be in flight',
+    );
+  } finally {
+    await reader.close();
+  }
 }
