@@ -6,32 +6,20 @@ import { formatClock } from '../alerts/render/time.ts';
 import type { Pm2Reader } from '../pm2/types.ts';
 import type { Config } from '../config/schema.ts';
 import { formatDuration, formatSize, parseDuration } from '../config/units.ts';
-import type { IncidentTracker } from '../incidents/tracker.ts';
 import { isTopic } from '../incidents/topics.ts';
 import type { BackupService } from '../backups/backup-service.ts';
-import type { Clock } from '../lib/clock.ts';
 import { describeError } from '../lib/errors.ts';
-import type { Logger } from '../lib/logger.ts';
-import type { Store } from '../store/db.ts';
 import { findUnresolvedIncident, getIncident, listUnresolvedIncidents } from '../store/incidents.ts';
 import { addSilence, liftSilences, silenceAll } from '../store/silences.ts';
-import { displayName, type Access } from './admins.ts';
+import { displayName } from './admins.ts';
 import { fitLines } from './fit.ts';
+import type { CallbacksOptions } from './callbacks.ts';
 import { maxLogLines, readServiceLogs } from './logs.ts';
-import type { ManualRestart } from './restart.ts';
 import { incidentLine, renderStatus } from './status.ts';
-import type { Place, BotTelegram } from './telegram.ts';
+import type { Place } from './telegram.ts';
 import { botTexts, type CommandName } from './texts.ts';
 
-export interface CommandsOptions {
-  config: Config;
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  incidents: IncidentTracker;
-  telegram: BotTelegram;
-  access: Access;
-  restart: ManualRestart;
+export interface CommandsOptions extends CallbacksOptions {
   pm2: Pm2Reader | null;
   /** Masks secrets in text read from logs. */
   scrub(text: string): string;
