@@ -1,12 +1,13 @@
 import { formatDuration } from '../../../config/units.ts';
-import { topics } from '../../../incidents/topics.ts';
+import { isTopic, topics } from '../../../incidents/topics.ts';
 import type { Texts } from './texts.ts';
 
 export const en: Texts = {
   intl: 'en-GB',
   severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' },
   topicTitle: (topic) => topics[topic].title,
-  firstStep: (topic) => topics[topic].firstStep,
+  // a topic from a newer warden (an outbox row written before a downgrade) has no step here
+  firstStep: (topic) => (isTopic(topic) ? topics[topic].firstStep : undefined),
   duration: (ms) => (ms < 1000 ? '&lt;1s' : formatDuration(ms)),
   onHost: (host) => `on <b>${host}</b>`,
   since: (time, ago) => `since ${time} (${ago} ago)`,
