@@ -31,16 +31,16 @@ disk: { paths: [.] }
 http: { listen: "127.0.0.1:0" }
 telegram: { token: "\${TELEGRAM_BOT_TOKEN}", apiRoot: "http://127.0.0.1:9", chats: [{ id: -100123 }] }
 services:
-  db: { check: { postgres: { url: "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}" } }, interval: 1s }
+  db: { check: { postgres: { url: "${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}", timeout: 500ms } }, interval: 1s }
 YAML
 out=$(TELEGRAM_BOT_TOKEN=123456:prod-install-test-token-000000000000 warden check --config deps.yaml || true)
 echo "$out"
 grep -q '^✓ postgres db: ' <<<"$out" || { echo "the pg probe did not run"; exit 1; }
 grep -q '^✗ telegram: ' <<<"$out" || { echo "the Telegram probe did not run"; exit 1; }
-(cd "$app" && exec node dist/main.js run --config deps.yaml) > "$app/run.log" 2>&1 &
+(cd "$app" && TELEGRAM_BOT_TOKEN=123456:prod-install-test-token-000000000000 exec node dist/main.js run --config deps.yaml) > "$app/run.log" 2>&1 &
 pid=$!
 sleep 4
-kill -TERM "$pid"
+kill -TERM "$pid" 2>/dev/null || true  # an early exit is reported by wait below
 wait "$pid" || { echo "warden run exited non-zero:"; cat "$app/run.log"; exit 1; }
 grep -q '"msg":"running"' "$app/run.log" || { echo "warden run never reached running:"; cat "$app/run.log"; exit 1; }
 if grep -qiE 'ERR_MODULE_NOT_FOUND|Cannot find (module|package)' "$app/run.log"; then cat "$app/run.log"; exit 1; fi
