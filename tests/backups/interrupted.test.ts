@@ -5,6 +5,7 @@ import { main } from '../../src/cli/index.ts';
 import { captureIo } from '../helpers/io.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/until.ts';
 import { startWarden } from '../helpers/warden-process.ts';
 import { sql } from './harness.ts';
 
@@ -23,16 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.drop();
 });
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('a backup interrupted by SIGKILL', () => {
   it('leaves no complete-looking file, and the next start records it as interrupted and removes the .partial', async () => {

@@ -6,19 +6,10 @@ import type { Part } from '../../src/lib/part.ts';
 import { insertBackup, listBackups } from '../../src/store/backups.ts';
 import { ManualClock } from '../helpers/manual-clock.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { waitFor } from '../helpers/until.ts';
 import { backupHarness } from './harness.ts';
 
 const hour = 3_600_000;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function startAll(parts: Part[]): Promise<() => Promise<void>> {
   for (const part of parts) await part.start();

@@ -27,3 +27,18 @@ export async function drive(
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Polls `probe` until it returns a value (not undefined), and returns that value. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
