@@ -13,7 +13,7 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 describe('a send cut off by a crash', () => {
-  it('is sent again after the restart, saying so, and counted in /metrics', { timeout: 60_000 }, async () => {
+  it('is sent again after the restart, saying so, and counted in /metrics', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'warden.db');
     const config = path.join(dir, 'warden.config.yaml');

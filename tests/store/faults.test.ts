@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { openStore } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { mountTmpfs } from '../helpers/tmpfs.ts';
 import { until } from '../helpers/until.ts';
 import { startDaemonProcess, untilAlertInFlight, type DaemonProcess } from './helpers/daemon.ts';
 
@@ -150,17 +150,13 @@ describe("warden's own store failing (acceptance)", { timeout: 150_000 }, () => 
 
   it('disk full under the store: 503 and the last-resort message; once space is freed the held alert arrives, nothing sent twice', async (ctx) => {
     const dir = tempDir();
-    const mount = path.join(dir, 'store');
-    fs.mkdirSync(mount);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mount], { stdio: 'pipe' });
-    } catch (err) {
-      ctx.skip(`cannot mount a tmpfs to fill (needs root): ${String(err).split('\n')[0]}`);
+    const mounted = mountTmpfs(4);
+    if ('skip' in mounted) {
+      ctx.skip(`${mounted.skip}: the test fills one`);
       return;
     }
-    cleanups.push(() => {
-      execFileSync('umount', ['-l', mount]);
-    });
+    cleanups.push(() => mounted.unmount());
+    const mount = mounted.dir;
     const file = path.join(mount, 'warden.db');
     const storeUrl = `sqlite:${file}`;
     const daemon = await startDaemonProcess(writeConfig(dir, storeUrl), { TELEGRAM_BOT_TOKEN: fake.token });
