@@ -1,11 +1,11 @@
-import type { Config, ServiceConfig } from '../config/schema.ts';
+import type { Config } from '../config/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
-import { tailFile } from '../lib/tail-file.ts';
 import type { Store } from '../store/db.ts';
 import { createCheckResultWriter } from './check-result-writer.ts';
 import { Dependencies } from './dependencies.ts';
+import { createErrorLogEvidence } from './error-log-evidence.ts';
 import { createHostHealth, type HostHealthOptions } from '../host/health.ts';
 import { createPm2Client, pm2Home } from '../pm2/client.ts';
 import type { Pm2Client } from '../pm2/types.ts';
@@ -60,11 +60,8 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   const services = Object.values(config.services);
   const dependencies = new Dependencies(config.services);
   const results = createCheckResultWriter({ store, clock, log, scrub: options.scrub });
-  const pm2Excerpt = async (service: ServiceConfig): Promise<string | null> => {
-    if (!pm2 || service.pm2 === null) return null;
-    const app = await pm2.describe(service.pm2).catch(() => null);
-    return app?.errLogPath ? (await tailFile(app.errLogPath, 10)) || null : null;
-  };
+  // monitors mark each pass, and both monitors and pm2 events read what came after it
+  const evidence = createErrorLogEvidence(pm2);
   const monitors = new Map(
     services.map((service) => [
       service.name,
@@ -76,7 +73,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         clock,
         log,
         pm2: service.pm2 !== null ? pm2 : null,
-        excerpt: pm2Excerpt,
+        evidence,
         jitterRatio: tuning?.jitterRatio,
       }),
     ]),
@@ -90,6 +87,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
         services: services.filter((s) => s.pm2 !== null),
         incidents,
         dependencies,
+        evidence,
         clock,
         log,
         stableMs: tuning?.stableMs,

@@ -4,9 +4,9 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
 import { runInBackground } from '../lib/run-in-background.ts';
-import { tailFile } from '../lib/tail-file.ts';
 import type { Dependencies } from './dependencies.ts';
-import type { Pm2Client, Pm2ProcessEvent } from '../pm2/types.ts';
+import { createErrorLogEvidence, type ErrorLogEvidence } from './error-log-evidence.ts';
+import type { Pm2AppInfo, Pm2Client, Pm2ProcessEvent } from '../pm2/types.ts';
 import type { IncidentSink } from '../incidents/types.ts';
 
 export interface Pm2EventsOptions {
@@ -15,6 +15,8 @@ export interface Pm2EventsOptions {
   services: ServiceConfig[];
   incidents: IncidentSink;
   dependencies: Dependencies;
+  /** The error log lines of a crash loop; shared with the monitors, whose passes mark what is history. */
+  evidence?: ErrorLogEvidence;
   clock: Clock;
   log: Logger;
   /** How long an app must stay online after a crash before `service-crashed` and `crash-loop` resolve. */
@@ -52,6 +54,7 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
   const { client, incidents, dependencies, clock } = options;
   const log = options.log.child({ part: 'pm2-events' });
   const stableMs = options.stableMs ?? 60_000;
+  const evidence = options.evidence ?? createErrorLogEvidence(client);
   const apps = new Map<string, AppState>(
     options.services.map((service) => [
       service.pm2 ?? service.name,
@@ -78,9 +81,11 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
     return lines.length > 0 ? lines.join('\n') : null;
   };
 
-  const reportCrashLoop = async (state: AppState, detail: string, errLogPath: string | null): Promise<void> => {
+  const reportCrashLoop = async (state: AppState, detail: string, app: Pm2AppInfo): Promise<void> => {
     const name = state.service.name;
-    const excerpt = (errLogPath ? await tailFile(errLogPath, 15) : '') || recentStderr(state, clock.now());
+    // the loop began with its first exit, or (pm2 looped before warden saw it) when pm2 last started the app
+    const since = state.exits[0] ?? app.startedAt ?? clock.now();
+    const excerpt = (await evidence.excerpt(state.service, since, app.errLogPath)) ?? recentStderr(state, clock.now());
     // debug: the tracker logs the incident once when it opens; a crash loop repeats every few seconds
     log.debug({ key: `crash-loop:${name}`, detail }, 'crash loop');
     await incidents.report(`crash-loop:${name}`, {
@@ -112,7 +117,7 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
       await reportCrashLoop(
         state,
         `${app.name} exited ${state.exits.length}× within ${formatDuration(windowMs)} (last exit code ${code})`,
-        app.errLogPath,
+        app,
       );
   };
 
@@ -177,7 +182,7 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
           reportCrashLoop(
             state,
             `pm2 gave up on ${event.app.name} after ${event.app.restarts} restarts (restart overlimit); it stays down until restarted`,
-            event.app.errLogPath,
+            event.app,
           ),
         );
         return;
@@ -195,7 +200,7 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
         if (!state) continue;
         if (app.status === 'errored')
           enqueue(state, `crash-loop:${state.service.name}`, () =>
-            reportCrashLoop(state, `pm2 shows ${app.name} errored after ${app.restarts} restarts`, app.errLogPath),
+            reportCrashLoop(state, `pm2 shows ${app.name} errored after ${app.restarts} restarts`, app),
           );
         else if (app.status === 'online' && (!state.stable || state.stable.signal.aborted)) {
           const upMs = app.startedAt !== null ? clock.now() - app.startedAt : 0;

@@ -10,6 +10,7 @@ import { every } from '../scheduler/every.ts';
 import type { CheckResultWriter } from './check-result-writer.ts';
 import { downIncidentKey, type Dependencies } from './dependencies.ts';
 import type { IncidentSink } from '../incidents/types.ts';
+import type { ErrorLogEvidence } from './error-log-evidence.ts';
 import type { ServiceHealth } from './types.ts';
 
 /**
@@ -41,7 +42,7 @@ export interface ServiceMonitorOptions {
   /** The pm2 connection when the service is pm2-managed. */
   pm2: (Pm2Reader & { attached(): boolean; readonly home: string }) | null;
   /** Lines that explain a failure when the check itself has none (the app's pm2 error log). */
-  excerpt?: (service: ServiceConfig) => Promise<string | null>;
+  evidence?: ErrorLogEvidence;
   jitterRatio?: number;
 }
 
@@ -55,17 +56,22 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
   let last: CheckResult | null = null;
   let failures = 0;
   let successes = 0;
+  let lastOkAt: number | null = null;
+  let firstFailedAt = 0;
   let inFlight: { done: Promise<CheckResult>; probed: Promise<CheckResult> } | undefined;
 
   const probe = async (signal: AbortSignal): Promise<CheckResult> => {
     if (pm2 && service.pm2 !== null && !pm2.attached())
       return { ok: false, detail: `pm2 daemon not running (PM2_HOME=${pm2.home})`, latencyMs: 0 };
+    await options.evidence?.beforeCheck(service);
     return runCheck(service.check, signal, target);
   };
 
   const onSuccess = async (result: CheckResult): Promise<void> => {
     successes += 1;
     failures = 0;
+    lastOkAt = clock.now();
+    options.evidence?.healthy(service);
     if (health === 'healthy' || (health === 'down' && successes < service.successThreshold)) return;
     // also after 'unknown': an incident may be left open by an earlier run of warden. Health
     // changes only once it is stored, so a store hiccup is retried on the next check.
@@ -75,6 +81,7 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
   };
 
   const onFailure = async (result: CheckResult, signal: AbortSignal): Promise<void> => {
+    if (failures === 0) firstFailedAt = clock.now();
     failures += 1;
     successes = 0;
     if (health !== 'down' && failures < service.failureThreshold) {
@@ -84,7 +91,9 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
     const becameDown = health !== 'down';
     health = 'down';
     const parentKey = await dependencies.downParent(service.name, { confirm: becameDown, signal });
-    const excerpt = result.excerpt ?? (await options.excerpt?.(service)) ?? null;
+    // the failure began after the last pass, or at most one interval before the first failed check
+    const since = lastOkAt ?? firstFailedAt - service.intervalMs;
+    const excerpt = result.excerpt ?? (await options.evidence?.excerpt(service, since)) ?? null;
     if (becameDown) log.warn({ key, detail: result.detail, parentKey, failures }, 'service down');
     await incidents.observe(key, { ok: false, detail: result.detail, excerpt, severity: service.severity, parentKey });
   };

@@ -2,6 +2,7 @@ import { editedOnRepeat } from '../../incidents/topics.ts';
 import type { Incident, IncidentAction, Severity } from '../../incidents/types.ts';
 import type { Button, Rendered } from '../channels/types.ts';
 import { actionButtons } from './buttons.ts';
+import { compactExcerpt } from './excerpt.ts';
 import { isSilent, type RenderContext } from './context.ts';
 import { firstStepLines } from './first-step.ts';
 import { clean, escapedTail, escapeHtml, field, htmlToText, telegramLimit } from './html.ts';
@@ -62,7 +63,7 @@ export function renderIncident(incident: Incident, context: RenderContext): Rend
   const room = Math.min(excerptMaxChars, telegramLimit - fixed - '\n<pre></pre>\n'.length);
   const excerpt =
     incident.excerpt && clean(incident.excerpt).trim() !== '' && room > 40
-      ? escapedTail(incident.excerpt, room, excerptMaxLines)
+      ? escapedTail(compactExcerpt(incident.excerpt), room, excerptMaxLines)
       : '';
   const html = [...lines, ...(excerpt ? [`<pre>${excerpt}</pre>`] : []), ...footer].join('\n');
   return { html, text: htmlToText(html), buttons, silent: isSilent(incident.severity, context) };

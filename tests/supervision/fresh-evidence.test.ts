@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { appsDir } from '../helpers/pm2.ts';
+import { closedPort } from '../helpers/servers.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
+import { usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
+
+// Issue 11's fresh evidence, end to end: the real daemon, a real pm2 app writing its error log, the
+// fake Bot API. pm2 logs carry no timestamps: warden reads the log's end before each check and,
+// when the check passes, only what comes after it is evidence of a later failure.
+const { pm2, chat, fake, startWarden } = usePm2AndTelegram();
+const httpApp = path.join(appsDir, 'http-app.mjs');
+const staleLine = 'Error: ENOENT: no such file or directory, open /srv/web/config.json';
+const hourAgo = () => new Date(Date.now() - 3_600_000);
+
+async function startWeb(): Promise<{
+  port: number;
+  errorLog: string;
+  say: (line: string, times?: number) => Promise<void>;
+}> {
+  const port = await closedPort();
+  const errorLog = path.join(tempDir(), 'web-error.log');
+  await pm2.startApps([{ name: 'web', script: httpApp, env: { PORT: String(port) }, error_file: errorLog }]);
+  const get = (what: string) => fetch(`http://127.0.0.1:${port}${what}`).then((r) => r.text());
+  await until(
+    () =>
+      get('/healthz').then(
+        (t) => t === 'ok',
+        () => false,
+      ),
+    15_000,
+    'the app listening',
+  );
+  const say = async (line: string, times = 1): Promise<void> => {
+    const before = fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8').split(line).length - 1 : 0;
+    await get(`/log?line=${encodeURIComponent(line)}&times=${times}`);
+    await until(
+      () => fs.existsSync(errorLog) && fs.readFileSync(errorLog, 'utf8').split(line).length - 1 === before + times,
+      10_000,
+      `${times}× "${line}" in the error log`,
+    );
+  };
+  // the hour-old line: written, and the log last touched an hour ago
+  await say(staleLine);
+  fs.utimesSync(errorLog, hourAgo(), hourAgo());
+  return { port, errorLog, say };
+}
+
+const service = (port: number) => `  web:
+    pm2: web
+    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
+    interval: 1s
+    failureThreshold: 3
+    restart: { strategy: none }
+`;
+
+const downAlert = () =>
+  fake()
+    .messagesTo(chat)
+    .find((m) => m.plainText.startsWith('🔴 Service down · web'));
+
+describe('fresh evidence in alerts', () => {
+  it('shows only what the app logged since its last passing check, repeats once with × 10, secrets masked', async () => {
+    const { port, say } = await startWeb();
+    const { store } = await startWarden(service(port));
+    const passedAfter = Date.now();
+    await until(
+      async () =>
+        (
+          await store.db
+            .selectFrom('check_results')
+            .select('id')
+            .where('ok', '=', 1)
+            .where('at', '>', passedAfter)
+            .execute()
+        ).length > 0,
+      15_000,
+      'a passing check after the old line',
+    );
+    await fetch(`http://127.0.0.1:${port}/hang`);
+    await say('upstream ECONNRESET while reading password=hunter2', 10);
+    await fake().waitFor(() => downAlert() !== undefined, 20_000, 'the down alert');
+    const text = downAlert()!.plainText;
+    expect(text).not.toContain('ENOENT');
+    expect(text).toContain('upstream ECONNRESET while reading password=[REDACTED] × 10');
+    expect(text.split('upstream ECONNRESET')).toHaveLength(2);
+    expect(text).not.toContain('hunter2');
+  });
+
+  it('shows no excerpt when warden starts on a hung app whose log was last written an hour ago', async () => {
+    const { port, errorLog } = await startWeb();
+    await fetch(`http://127.0.0.1:${port}/hang`);
+    fs.utimesSync(errorLog, hourAgo(), hourAgo());
+    await startWarden(service(port));
+    await fake().waitFor(() => downAlert() !== undefined, 20_000, 'the down alert');
+    const text = downAlert()!.plainText;
+    expect(text).toContain('timed out');
+    expect(text).not.toContain('ENOENT');
+  });
+});
