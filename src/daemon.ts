@@ -11,7 +11,7 @@ import { createStoreWatch } from './alerts/store-watch.ts';
 import type { Config } from './config/schema.ts';
 import { createDiskAndLogs } from './disk/index.ts';
 import { createHttpServer } from './http/server.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetricEvents, createMetrics } from './http/metrics.ts';
 import { createSuppression } from './incidents/suppression.ts';
 import { createTracker, type IncidentTracker } from './incidents/tracker.ts';
 import type { Clock } from './lib/clock.ts';
@@ -77,6 +77,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     services: Object.keys(config.services),
     resentAlerts: () => alerts.dispatcher.resentTotal(),
   });
+  const counted = createMetricEvents(metrics, Object.keys(config.services));
   const scrub = createScrubber(deps.secrets ?? []);
   const incidents = createTracker({
     store,
@@ -87,8 +88,11 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     suppression: createSuppression({ parentsOf: parentIncidentKeys(config.services) }),
   });
   const alerts = createAlerts({ config, store, clock, log: deps.log, incidents, ...deps.alerts });
+  alerts.dispatcher.onSettled(({ outcome, toLog, rowIds }) => {
+    if (outcome !== 'skipped') counted.alertsSettled(outcome, toLog ? 'log' : 'telegram', rowIds.length);
+  });
   const pm2 = pm2ClientFor(config, { env: deps.env ?? process.env, log: deps.log, clock, tuning: deps.supervision });
-  const restarts = createRestarts({ config, pm2, incidents, clock, log: deps.log });
+  const restarts = createRestarts({ config, pm2, incidents, clock, log: deps.log, onRestart: counted.restarted });
   const supervision = createSupervision({
     config,
     store,
@@ -98,6 +102,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log: deps.log,
     tuning: deps.supervision,
     scrub,
+    onCheck: (service, latencyMs) => counted.checked(service.name, service.check.kind, latencyMs),
   });
   const hygiene = createDiskAndLogs({
     ...{ config, store, incidents, pm2, clock, log: deps.log, scrub },

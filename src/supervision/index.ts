@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.ts';
+import type { Config, ServiceConfig } from '../config/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
@@ -24,6 +24,8 @@ export interface SupervisionOptions {
   tuning?: SupervisionTuning;
   /** Masks secrets in check details before they are stored. */
   scrub?: (text: string) => string;
+  /** Each check run's duration, for /metrics. */
+  onCheck?(service: ServiceConfig, latencyMs: number): void;
 }
 
 /** For tests and benchmarks; production uses the defaults. */
@@ -67,7 +69,12 @@ export function createSupervision(options: SupervisionOptions): Supervision {
       service.name,
       createServiceMonitor({
         service,
-        results,
+        results: {
+          push: (result) => {
+            results.push(result);
+            options.onCheck?.(service, result.latencyMs);
+          },
+        },
         incidents,
         dependencies,
         clock,

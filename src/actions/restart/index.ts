@@ -37,11 +37,21 @@ export function createRestarts(deps: {
   incidents: IncidentSink & IncidentFeed;
   clock: Clock;
   log: Logger;
+  /** A restart was made (attempted), for /metrics. */
+  onRestart?(service: string, ok: boolean): void;
 }): RestartPolicy {
-  const { config, pm2, incidents, clock, log } = deps;
+  const { config, pm2, incidents, clock, log, onRestart } = deps;
+  const drivers = createRestartDrivers({ pm2 });
+  const counted = (driver: RestartDriver): RestartDriver => ({
+    restart: async (service, signal) => {
+      const outcome = await driver.restart(service, signal);
+      if (outcome.attempted) onRestart?.(service.name, outcome.ok);
+      return outcome;
+    },
+  });
   return new RestartPolicy({
     services: config.services,
-    drivers: createRestartDrivers({ pm2 }),
+    drivers: Object.fromEntries(Object.entries(drivers).map(([name, d]) => [name, counted(d)])) as typeof drivers,
     incidents,
     clock,
     log,

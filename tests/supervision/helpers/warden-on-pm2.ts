@@ -23,7 +23,7 @@ export interface Pm2World {
   startWarden(
     services: string,
     supervision?: DaemonDeps['supervision'],
-  ): Promise<{ store: Store; lines: () => Array<Record<string, unknown>> }>;
+  ): Promise<{ store: Store; lines: () => Array<Record<string, unknown>>; daemon: Daemon }>;
   stopWarden(): Promise<void>;
 }
 
@@ -96,7 +96,7 @@ ${services || '  {}'}`;
         supervision: { stableMs: 1000, jitterRatio: 0, pm2ProbeIntervalMs: 200, hostHealth: false, ...supervision },
       });
       await daemon.start();
-      return { store: opened, lines };
+      return { store: opened, lines, daemon };
     },
   };
 }
