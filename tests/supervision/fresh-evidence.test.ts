@@ -12,6 +12,7 @@ import { usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
 // when the check passes, only what comes after it is evidence of a later failure.
 const { pm2, chat, fake, startWarden } = usePm2AndTelegram();
 const httpApp = path.join(appsDir, 'http-app.mjs');
+const crashAtStart = path.join(appsDir, 'crash-at-start.mjs');
 const staleLine = 'Error: ENOENT: no such file or directory, open /srv/web/config.json';
 const hourAgo = () => new Date(Date.now() - 3_600_000);
 
@@ -98,5 +99,42 @@ describe('fresh evidence in alerts', () => {
     const text = downAlert()!.plainText;
     expect(text).toContain('timed out');
     expect(text).not.toContain('ENOENT');
+  });
+
+  it("shows a crash loop's new error, not the previous version's trace", async () => {
+    const { port, errorLog, say } = await startWeb();
+    const { store } = await startWarden(`  web:
+    pm2: web
+    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
+    interval: 1s
+    restart: { strategy: none, maxRestarts: 3, window: 1m }
+`);
+    await say("TypeError: Cannot read properties of undefined (reading 'id')");
+    const passedAfter = Date.now();
+    await until(
+      async () =>
+        (
+          await store.db
+            .selectFrom('check_results')
+            .select('id')
+            .where('ok', '=', 1)
+            .where('at', '>', passedAfter)
+            .execute()
+        ).length > 0,
+      15_000,
+      'a passing check after the old trace',
+    );
+    // a new version that fails at start replaces the app, writing to the same error log
+    await pm2.cli('delete', 'web');
+    await pm2.startApps([
+      { name: 'web', script: crashAtStart, error_file: errorLog, min_uptime: 10_000, max_restarts: 5 },
+    ]);
+    const loop = async () =>
+      store.db.selectFrom('incidents').select('excerpt').where('key', '=', 'crash-loop:web').executeTakeFirst();
+    await until(async () => (await loop()) !== undefined, 30_000, 'crash-loop');
+    const { excerpt } = (await loop())!;
+    expect(excerpt).toContain('fatal: DATABASE_URL is not set');
+    expect(excerpt).not.toContain('TypeError');
+    expect(excerpt).not.toContain('ENOENT');
   });
 });
