@@ -50,7 +50,7 @@ describe('delivery', () => {
     fake.failNext(1, { kind: 'reset' }, 'sendMessage');
     fake.failNext(1, { kind: 'hang' }, 'sendMessage');
     await h.incidents.report('service-down:api', { detail: 'down' });
-    await fake.waitForMessages(1, 5000);
+    await fake.waitForMessages(1);
     await until(async () => (await rows())[0]?.state === 'sent');
     const [row] = await rows();
     expect(row).toMatchObject({ attempts: 5, message_id: '1', last_error: null });
@@ -74,7 +74,7 @@ describe('delivery', () => {
     h = await harness();
     fake.failNext(1, { kind: 'retry-after', seconds: 1 }, 'sendMessage');
     await h.incidents.report('service-down:api', { detail: 'down' });
-    await fake.waitForMessages(2, 5000);
+    await fake.waitForMessages(2);
     const limited = fake.calls.find((c) => c.status === 429)!;
     const other = fake.messages.find((m) => m.chatId !== limited.chatId)!;
     const late = fake.messages.find((m) => m.chatId === limited.chatId)!;
@@ -102,7 +102,7 @@ describe('delivery', () => {
     await h.incidents.report('service-down:api', { detail: 'down' });
     await until(
       async () => (await listUnresolvedIncidents(h.store.db)).some((i) => i.key === 'alert-delivery:7'),
-      5000,
+      10_000,
       'alert-delivery',
     );
     await fake.waitForMessages(4);
@@ -128,7 +128,7 @@ describe('delivery', () => {
     await h.incidents.report('disk-usage:/', { detail: '85%' });
     await until(
       async () => !(await listUnresolvedIncidents(h.store.db)).some((i) => i.key === 'alert-delivery:7'),
-      5000,
+      10_000,
       'resolution',
     );
   });
@@ -146,7 +146,7 @@ describe('delivery', () => {
     h = await harness();
     fake.failNext(3, { kind: 'status', status: 500 }, 'sendMessage');
     for (let i = 1; i <= 2; i++) await h.incidents.report(`service-down:svc-${i}`, { detail: 'down' });
-    await fake.waitForMessages(4, 5000);
+    await fake.waitForMessages(4);
     for (const chat of [42, -1001]) {
       expect(fake.messagesTo(chat).map((m) => m.plainText.split('\n')[0])).toEqual([
         '🔴 Service down · svc-1',
@@ -159,12 +159,12 @@ describe('delivery', () => {
     h = await harness();
     await fake.down();
     for (let i = 1; i <= 2; i++) await h.incidents.report(`service-down:svc-${i}`, { detail: 'down' });
-    await until(async () => (await rows()).some((r) => r.attempts > 1), 5000, 'retries');
+    await until(async () => (await rows()).some((r) => r.attempts > 1), 10_000, 'retries');
     await h.stop();
     harnesses.splice(harnesses.indexOf(h), 1);
     await fake.up();
     h = await harness({ storeUrl: h.storeUrl });
-    await fake.waitForMessages(4, 5000);
+    await fake.waitForMessages(4);
     await h.idle();
     expect(fake.messages).toHaveLength(4);
     expect(fake.messagesTo(42).map((m) => m.plainText.split('\n')[0])).toEqual([
@@ -177,7 +177,7 @@ describe('delivery', () => {
     h = await harness({ telegram: 'chats: [{ id: 42 }]' });
     fake.failNext(1, { kind: 'lose-response' }, 'sendMessage');
     await h.incidents.report('service-down:api', { detail: 'down' });
-    await fake.waitForMessages(2, 5000);
+    await fake.waitForMessages(2);
     await until(async () => (await rows())[0]?.state === 'sent');
     expect((await rows())[0]!.message_id).toBe('2');
   });
@@ -198,7 +198,7 @@ describe('long outages', () => {
     for (let minute = 0; minute < 8; minute++) {
       const before = failures().length;
       await clock.advance(61_000);
-      await until(() => failures().length > before, 5000, `retry in minute ${minute}`);
+      await until(() => failures().length > before, 10_000, `retry in minute ${minute}`);
     }
     const errors = h.logLines().filter((l) => l.msg === 'alert still undelivered');
     expect(errors.length).toBeGreaterThanOrEqual(2);
@@ -206,7 +206,7 @@ describe('long outages', () => {
     expect(errors[0]!.ageMs as number).toBeGreaterThan(5 * 60_000);
     await fake.up();
     await clock.advance(61_000);
-    await fake.waitForMessages(1, 5000);
+    await fake.waitForMessages(1);
   });
 });
 
@@ -239,7 +239,7 @@ describe('reminders', () => {
     await fake.waitForMessages(2);
     await clock.advance(3_600_000);
     await clock.advance(60_000);
-    await fake.waitForMessages(3, 5000);
+    await fake.waitForMessages(3);
     expect(fake.messages[2]).toMatchObject({ replyTo: 1, disableNotification: false });
     expect(fake.messages[2]!.plainText).toMatch(/^⏰ Still open after 1h( 1m)?, not acknowledged: Service down · api$/);
     await h.idle();

@@ -62,14 +62,13 @@ describe.each(dialects)('alert lifecycle (%s store)', (dialect) => {
     await fake.waitFor(() => fake.messages.every((m) => m.replyTo !== null || m.edits.length === 1), 5000, 'edits');
     for (const chat of [42, -1001]) {
       const [alert, reply] = fake.messagesTo(chat);
-      expect(alert!.edits.at(-1)!.plainText).toMatch(/^✅ Resolved after <1s\n🔴 Service down · api/);
-      expect(reply).toMatchObject({
-        replyTo: alert!.messageId,
-        // a critical gone within a minute with no action is called a blip; resolved replies are silent
-        plainText:
-          '✅ Resolved: Service down · api after <1s\nIt recovered by itself within a minute; warden took no action. Worth a look if it repeats.',
-        disableNotification: true,
-      });
+      // (real time: on a loaded machine the resolution may come a second or two after the report)
+      expect(alert!.edits.at(-1)!.plainText).toMatch(/^✅ Resolved after (<1s|\ds)\n🔴 Service down · api/);
+      expect(reply).toMatchObject({ replyTo: alert!.messageId, disableNotification: true });
+      // a critical gone within a minute with no action is called a blip; resolved replies are silent
+      expect(reply!.plainText).toMatch(
+        /^✅ Resolved: Service down · api after (<1s|\ds)\nIt recovered by itself within a minute; warden took no action\. Worth a look if it repeats\.$/,
+      );
     }
     expect(fake.messages).toHaveLength(4);
     const id = repeat.incident.id;

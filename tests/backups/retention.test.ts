@@ -53,7 +53,7 @@ describe('backup retention', () => {
     } finally {
       await h.close();
     }
-  }, 120_000);
+  }, 240_000);
 
   const row = (id: number, startedAt: number, state: BackupRow['state'], restoreVerifiedAt: number | null = null) =>
     ({

@@ -36,7 +36,7 @@ async function statusJson(config: string): Promise<{ daemon: { state: string; pi
   return JSON.parse(io.stdout.join('\n')) as { daemon: { state: string; pid: number; dryRun: boolean } };
 }
 
-describe('one daemon per store', { timeout: 120_000 }, () => {
+describe('one daemon per store', { timeout: 240_000 }, () => {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     it(`refuses a second warden run on the same ${dialect} store, naming the pid, and leaves the first alone`, async () => {
       const { config } = setup(dialect === 'sqlite' ? undefined : database.url);

@@ -117,13 +117,17 @@ describe('log pruning', () => {
     for (const part of h.parts) await part.start();
     // the writer cannot reopen yet: rotation fails and is put back, so log-size opens
     const key = `log-size:${file}`;
-    await until(async () => (await findUnresolvedIncident(store!.db, key)) !== null, 10_000, 'log-size to open');
-    expect((await findUnresolvedIncident(store!.db, key))?.detail).toMatch(/4\.0KB \(maxSize 1\.0KB\) and rotation failed/);
+    await until(async () => (await findUnresolvedIncident(store!.db, key)) !== null, 30_000, 'log-size to open');
+    expect((await findUnresolvedIncident(store!.db, key))?.detail).toMatch(
+      /4\.0KB \(maxSize 1\.0KB\) and rotation failed/,
+    );
     expect(fs.readdirSync(logs).sort()).toEqual(['app.log']);
 
     fs.writeFileSync(marker, '');
+    // log hygiene's two loops back asleep, so the advance below is their next interval
+    await until(() => clock.sleeping === 2, 30_000, 'the watch loops asleep');
     await clock.advance(30_000);
-    await until(async () => (await findUnresolvedIncident(store!.db, key)) === null, 10_000, 'log-size to resolve');
+    await until(async () => (await findUnresolvedIncident(store!.db, key)) === null, 30_000, 'log-size to resolve');
     const names = fs.readdirSync(logs).sort();
     expect(names.filter((n) => /^app\.log\.\d{8}-\d{6}\.gz$/.test(n))).toHaveLength(1);
     expect(names).not.toContain('app.log');
