@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Incident } from '../incidents/types.ts';
-import { getIncidents } from '../store/incidents.ts';
+import { conversationMembers, getIncidents } from '../store/incidents.ts';
 import { getOutboxRows, groupMembers, type OutboxRow } from '../store/outbox.ts';
 import type { Tables } from '../store/tables.ts';
 import type { Outgoing, Rendered } from './channels/types.ts';
 import type { RenderContext } from './render/context.ts';
 import { htmlToText, telegramLimit } from './render/html.ts';
-import { renderIncident } from './render/incident.ts';
+import { outageView, renderConversation, renderEscalation } from './render/outage.ts';
 import { locales } from './render/locales/index.ts';
 import { renderReminder, renderResolvedReply } from './render/replies.ts';
 import { renderStorm, type StormKind } from './render/storm.ts';
@@ -36,6 +36,7 @@ const knownKinds = new Set<string>([
   'resolved-reply',
   'reminder',
   'message',
+  'escalation',
 ] satisfies OutboxRow['kind'][]);
 
 const stormKinds: Partial<Record<OutboxRow['kind'], StormKind>> = {
@@ -79,6 +80,7 @@ export async function composeNext(rows: readonly OutboxRow[], options: ComposeOp
     return { kind: 'send', rows: [head], keys: [], message: outgoing(rendered, [head], null), groupId: null };
   }
   if (kind === 'edit') return composeEdit(rows, options, outgoing);
+  if (kind === 'escalation') return composeEscalation(head, options, outgoing);
 
   const stormKind = stormKinds[kind] ?? 'opened';
   const run = kind === head.kind ? leadingRun(rows) : [head];
@@ -101,12 +103,13 @@ export async function composeNext(rows: readonly OutboxRow[], options: ComposeOp
   }
   const incident = incidents.get(head.incidentId!)!;
   const keys = [incident.key];
+  const members = await conversationMembers(options.db, incident.conversationId);
   if (kind === 'incident') {
     return {
       kind: 'send',
       rows: [head],
       keys,
-      message: outgoing(renderIncident(incident, options.context), [head], null),
+      message: outgoing(renderConversation(members, options.context), [head], null),
       groupId: null,
     };
   }
@@ -115,7 +118,7 @@ export async function composeNext(rows: readonly OutboxRow[], options: ComposeOp
   const rendered =
     head.kind === 'reminder'
       ? renderReminder(incident, options.context)
-      : renderResolvedReply(incident, options.context);
+      : renderResolvedReply(outageView(members), options.context);
   return { kind: 'send', rows: [head], keys, message: outgoing(rendered, [head], replyTo), groupId: null };
 }
 
@@ -178,8 +181,25 @@ async function composeEdit(rows: readonly OutboxRow[], options: ComposeOptions, 
         ? undefined
         : (await getIncidents(options.db, [target.incidentId])).get(target.incidentId);
     if (!incident) return { kind: 'skip', rows: settled, keys: [], reason: 'incident no longer in the store' };
-    rendered = renderIncident(incident, options.context);
+    rendered = renderConversation(await conversationMembers(options.db, incident.conversationId), options.context);
     keys = [incident.key];
   }
   return { kind: 'edit', rows: settled, keys, message: outgoing(rendered, settled, null), messageId: target.messageId };
+}
+
+/** The reply that says an outage got worse, under its page (on its own if the page failed meanwhile). */
+async function composeEscalation(head: OutboxRow, options: ComposeOptions, outgoing: ToOutgoing): Promise<Unit> {
+  const incident = (await getIncidents(options.db, [head.incidentId!])).get(head.incidentId!);
+  if (!incident) return { kind: 'skip', rows: [head], keys: [], reason: 'incident no longer in the store' };
+  const page = head.refId === null ? undefined : (await rowsById(options, [head.refId])).get(head.refId);
+  const replyTo = page && (page.state === 'sent' || page.state === 'logged') ? page.messageId : null;
+  const members = await conversationMembers(options.db, incident.conversationId);
+  const rendered = renderEscalation(incident, members, options.context);
+  return {
+    kind: 'send',
+    rows: [head],
+    keys: [incident.key],
+    message: outgoing(rendered, [head], replyTo),
+    groupId: null,
+  };
 }

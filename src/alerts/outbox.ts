@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { ChangeWriter } from '../incidents/tracker.ts';
+import { urgency } from '../incidents/conversation.ts';
 import { editedOnRepeat } from '../incidents/topics.ts';
 import { severityRank, type Incident, type IncidentChange, type Severity } from '../incidents/types.ts';
+import { conversationMembers } from '../store/incidents.ts';
 import { enqueueOutbox, incidentMessages, type NewOutboxRow, type OutboxRow } from '../store/outbox.ts';
 import type { Tables } from '../store/tables.ts';
 
@@ -23,10 +25,14 @@ const deliveryTopic = 'alert-delivery';
 
 /**
  * Decides which messages an incident change needs and writes them to the outbox inside the
- * tracker's transaction: a new incident → an alert per chat; a resolution → an edit of each alert
- * and a short reply; an acknowledgement or action → an edit; a reminder → a reply under the newest
- * alert per chat. A repeat writes nothing, except an edit for topics in `editedOnRepeat`. What is
- * suppressed (the change's stamp) is recorded but not announced.
+ * tracker's transaction. The incidents of one conversation (`incidents/conversation.ts`: one
+ * service's outage) share its first message, their page: a change edits the page; a new incident
+ * or a severity that rises past everything the conversation showed adds a short escalation reply
+ * under a delivered page (it says what changed; a pending page shows it when it leaves); the last
+ * member's resolution adds one resolved reply. A chat
+ * without a page (the outage was below its `minSeverity`) gets one when the conversation reaches
+ * it. A reminder is a reply under the newest page per chat. A repeat writes nothing, except an edit
+ * for topics in `editedOnRepeat`. What is suppressed (the change's stamp) is recorded but not announced.
  */
 export function outboxWriter(chats: readonly AlertChat[]): ChangeWriter {
   const recipients = chats.length > 0 ? chats : [logChat];
@@ -39,37 +45,52 @@ export function outboxWriter(chats: readonly AlertChat[]): ChangeWriter {
 async function plan(change: IncidentChange, trx: Kysely<Tables>, chats: readonly AlertChat[]): Promise<NewOutboxRow[]> {
   const { incident } = change;
   const announce = change.suppressed === null;
+  const members = await conversationMembers(trx, incident.conversationId);
+  const pages = await deliverable(
+    trx,
+    members.map((m) => m.id),
+  );
   switch (change.kind) {
     case 'opened':
     case 'noticed':
-    case 'escalated':
-      return announce ? alerts(incident, chats) : [];
+    case 'escalated': {
+      if (!announce) return [];
+      const paged = new Set(pages.map((p) => p.chatId));
+      const fresh = alerts(incident, chats).filter((row) => !paged.has(row.chatId));
+      const before = [...members.filter((m) => m.id !== incident.id), ...(change.previous ? [change.previous] : [])];
+      const rises = before.every((m) => urgency(m) < urgency(incident));
+      // a page still waiting to leave will show this change itself
+      const delivered = pages.filter((p) => p.state !== 'pending');
+      return [
+        ...fresh,
+        ...refs('edit', pages, incident),
+        ...(rises ? refs('escalation', newestPerChat(delivered), incident) : []),
+      ];
+    }
     case 'updated': {
       if (!announce) return [];
-      const sent = await incidentMessages(trx, incident.id);
       // Still open but never announced (its parent recovered first, or its silence expired): now it is news.
-      if (sent.length === 0) return alerts(incident, chats);
-      return editedOnRepeat.has(incident.topic) ? refs('edit', await deliverable(trx, incident.id), incident) : [];
+      if (pages.length === 0) return alerts(incident, chats);
+      return editedOnRepeat.has(incident.topic) ? refs('edit', pages, incident) : [];
     }
     case 'reminded':
-      return announce ? refs('reminder', newestPerChat(await deliverable(trx, incident.id)), incident) : [];
+      return announce ? refs('reminder', newestPerChat(pages), incident) : [];
     case 'resolved': {
-      const sent = await deliverable(trx, incident.id);
-      const edits = refs('edit', sent, incident);
-      // info never rings, so its reply would only add noise under the edited alert
-      if (incident.severity === 'info') return edits;
-      // one reply per chat, under its newest alert (an escalation sent a second one)
-      return [...edits, ...refs('resolved-reply', newestPerChat(sent), incident)];
+      const edits = refs('edit', pages, incident);
+      // the outage goes on while another member is open; info never rang, so its reply would only add noise
+      if (members.some((m) => m.state !== 'resolved') || members.every((m) => m.severity === 'info')) return edits;
+      // one reply per chat, under its newest page
+      return [...edits, ...refs('resolved-reply', newestPerChat(pages), incident)];
     }
     case 'acknowledged':
     case 'action':
-      return refs('edit', await deliverable(trx, incident.id), incident);
+      return refs('edit', pages, incident);
   }
 }
 
-/** Rows that edit or answer the incident's messages: one per message given. */
+/** Rows that edit or answer the conversation's pages: one per page given. */
 function refs(
-  kind: 'edit' | 'resolved-reply' | 'reminder',
+  kind: 'edit' | 'resolved-reply' | 'reminder' | 'escalation',
   rows: readonly OutboxRow[],
   incident: Incident,
 ): NewOutboxRow[] {
@@ -87,8 +108,8 @@ function alerts(incident: Incident, chats: readonly AlertChat[]): NewOutboxRow[]
     .map((chat) => ({ chatId: chat.id, thread: chat.thread ?? null, kind: 'incident', incidentId: incident.id }));
 }
 
-/** The alert rows of an incident that reached (or may still reach) their chat. */
-async function deliverable(trx: Kysely<Tables>, incidentId: number) {
-  const rows = await incidentMessages(trx, incidentId);
+/** The pages of a conversation's incidents that reached (or may still reach) their chat. */
+async function deliverable(trx: Kysely<Tables>, incidentIds: readonly number[]) {
+  const rows = await incidentMessages(trx, incidentIds);
   return rows.filter((row) => row.state === 'sent' || row.state === 'logged' || row.state === 'pending');
 }

@@ -22,7 +22,7 @@ export interface RemindersOptions {
 
 /**
  * Reminds of open critical incidents nobody acknowledged, every `repeat`, as a reply under each
- * chat's alert. Reminders due together are grouped by the dispatcher like any storm. A silenced or
+ * chat's alert: one per conversation (an outage's incidents share one page). Reminders due together are grouped by the dispatcher like any storm. A silenced or
  * parent-suppressed incident is not reminded of (the tracker's stamp says so).
  */
 export function createReminders(options: RemindersOptions): Part {
@@ -34,9 +34,16 @@ export function createReminders(options: RemindersOptions): Part {
     log,
     run: async () => {
       const now = clock.now();
-      const open = (await listUnresolvedIncidents(store.db)).filter(
-        (i) => i.state === 'open' && i.severity === 'critical',
-      );
+      const unresolved = await listUnresolvedIncidents(store.db);
+      // one reminder per outage, none once someone acknowledged any part of it
+      const acknowledged = new Set(unresolved.filter((i) => i.state === 'acknowledged').map((i) => i.conversationId));
+      const reminded = new Set<number>();
+      const open = unresolved.filter((i) => {
+        if (i.state !== 'open' || i.severity !== 'critical' || acknowledged.has(i.conversationId)) return false;
+        if (reminded.has(i.conversationId)) return false;
+        reminded.add(i.conversationId);
+        return true;
+      });
       if (open.length === 0) return;
       const last = await lastReminders(
         store.db,

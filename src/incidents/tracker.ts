@@ -7,10 +7,12 @@ import {
   findUnresolvedIncident,
   getIncident,
   insertIncident,
+  openConversation,
   updateIncident,
 } from '../store/incidents.ts';
 import type { Tables } from '../store/tables.ts';
 import { cleanInput } from './clean-input.ts';
+import { outageTopics } from './conversation.ts';
 import { createSuppression, type Suppressor } from './suppression.ts';
 import { parseIncidentKey, topics } from './topics.ts';
 import {
@@ -150,6 +152,8 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
         const previous = await findUnresolvedIncident(trx, key);
         if (!previous) {
           const incident = await insertIncident(trx, {
+            // an outage already open for this service: this incident is its next chapter
+            conversation_id: outageTopics.has(topic) ? await openConversation(trx, subject, [...outageTopics]) : null,
             key,
             topic,
             subject,
@@ -157,7 +161,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
             state: 'open',
             detail: observation.detail,
             excerpt: observation.excerpt ?? null,
-            opened_at: at,
+            opened_at: Math.min(at, observation.since ?? at),
             last_seen_at: at,
             acknowledged_at: null,
             acknowledged_by: null,

@@ -52,6 +52,8 @@ export interface Incident {
   actions: IncidentAction[];
   /** Set when suppressed because a `dependsOn` parent is down, e.g. `db-down:main`. */
   parentKey: string | null;
+  /** The first incident of the outage it belongs to (`incidents/conversation.ts`); its own id when alone. */
+  conversationId: number;
 }
 
 /**
@@ -66,6 +68,8 @@ export interface Observation {
   severity?: Severity;
   /** Set while the incident is suppressed because this parent incident is open (`dependsOn`). */
   parentKey?: string | null;
+  /** When the problem began, if before this report (the first failed check): a new incident opens then. */
+  since?: number;
 }
 
 /**

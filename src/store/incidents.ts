@@ -25,6 +25,7 @@ export function toIncident(row: Row): Incident {
     count: row.count,
     actions: JSON.parse(row.actions) as IncidentAction[],
     parentKey: row.parent_key,
+    conversationId: row.conversation_id ?? row.id,
   };
 }
 
@@ -37,6 +38,30 @@ export async function findUnresolvedIncident(db: Db, key: string): Promise<Incid
     .where('state', '<>', 'resolved')
     .executeTakeFirst();
   return row ? toIncident(row) : null;
+}
+
+/** The conversation an incident about `subject` in one of `topics` joins: that of an unresolved one, or null. */
+export async function openConversation(db: Db, subject: string, topics: readonly string[]): Promise<number | null> {
+  const row = await db
+    .selectFrom('incidents')
+    .select(['id', 'conversation_id'])
+    .where('subject', '=', subject)
+    .where('topic', 'in', [...topics])
+    .where('state', '<>', 'resolved')
+    .orderBy('id')
+    .executeTakeFirst();
+  return row ? (row.conversation_id ?? row.id) : null;
+}
+
+/** Every incident of a conversation, in opening order. */
+export async function conversationMembers(db: Db, conversationId: number): Promise<Incident[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', conversationId), eb('conversation_id', '=', conversationId)]))
+    .orderBy('id')
+    .execute();
+  return rows.map(toIncident);
 }
 
 export async function getIncident(db: Db, id: number): Promise<Incident | null> {

@@ -131,12 +131,13 @@ export async function getOutboxRows(db: Db, ids: readonly number[]): Promise<Map
   return new Map(rows.map((r) => [r.id, toRow(r)]));
 }
 
-/** The alert rows of an incident (one per chat it went to), which edits and replies refer to. */
-export async function incidentMessages(db: Db, incidentId: number): Promise<OutboxRow[]> {
+/** The alert rows of these incidents (one per chat each went to), which edits and replies refer to. */
+export async function incidentMessages(db: Db, incidentIds: readonly number[]): Promise<OutboxRow[]> {
+  if (incidentIds.length === 0) return [];
   const rows = await db
     .selectFrom('outbox')
     .selectAll()
-    .where('incident_id', '=', incidentId)
+    .where('incident_id', 'in', [...incidentIds])
     .where('kind', '=', 'incident')
     .orderBy('id')
     .execute();

@@ -76,6 +76,8 @@ export interface IncidentsTable {
   count: number;
   actions: string;
   parent_key: string | null;
+  /** The first incident of the outage this one belongs to (they share its message); null: itself. */
+  conversation_id: Generated<number | null>;
 }
 
 /** What happened to an incident and when: opened, detail changed, acknowledged, action, resolved. */
@@ -95,7 +97,7 @@ export interface OutboxTable {
   id: Generated<number>;
   chat_id: string;
   thread: number | null;
-  kind: 'incident' | 'edit' | 'resolved-reply' | 'reminder' | 'message';
+  kind: 'incident' | 'edit' | 'resolved-reply' | 'reminder' | 'message' | 'escalation';
   incident_id: number | null;
   /** For edits and replies: the outbox row of the message they change or answer. */
   ref_id: number | null;

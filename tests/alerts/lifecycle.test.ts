@@ -92,13 +92,19 @@ describe.each(dialects)('alert lifecycle (%s store)', (dialect) => {
     await fake.waitFor(() => fake.messagesTo(42).length === 3, 5000, 'second alert');
   });
 
-  it('escalates a warning to critical with a new alert, and the critical-only chat gets it', async () => {
+  it('escalates a warning to critical with a ringing reply under its alert, and the critical-only chat gets a page', async () => {
     await h.incidents.report('disk-usage:/', { detail: '85%', severity: 'warning' });
     await fake.waitForMessages(1);
+    await h.idle();
     const change = await h.incidents.report('disk-usage:/', { detail: '93%', severity: 'critical' });
     expect(change.kind).toBe('escalated');
     await fake.waitForMessages(3);
     expect(fake.messagesTo(-1001)[0]!.plainText).toMatch(/^🔴 Disk filling up · \/\nCRITICAL/);
+    const [page, reply] = fake.messagesTo(42);
+    expect(reply).toMatchObject({ replyTo: page!.messageId, disableNotification: false });
+    expect(reply!.plainText).toBe('🔺 Now: Disk filling up · /\n93%');
+    await fake.waitFor(() => page!.edits.length === 1, 5000, 'the page edited');
+    expect(page!.edits[0]!.plainText).toMatch(/^🔴 Disk filling up · \/\nCRITICAL/);
   });
 
   it('keeps suppressed (dependsOn) incidents quiet until the parent resolves first', async () => {

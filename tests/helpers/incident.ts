@@ -25,6 +25,7 @@ export function makeIncident(key = 'service-down:api', overrides: Partial<Incide
     actions: [],
     parentKey: null,
     ...overrides,
+    conversationId: overrides.conversationId ?? overrides.id ?? 1,
   };
 }
 

@@ -21,6 +21,9 @@ async function waitForAlert(title: string): Promise<SentMessage> {
   return alertTitled(title)!;
 }
 
+/** What the message shows now: its last edit, or itself. */
+const shown = (m: SentMessage): string => (m.edits.at(-1) ?? m).plainText;
+
 async function waitForResolvedEdit(alert: SentMessage): Promise<void> {
   await fake().waitFor(
     () => alert.edits.some((e) => e.plainText.startsWith('✅ Resolved')),
@@ -64,12 +67,18 @@ describe('incidents outlive a restart of warden', () => {
       process.kill(pid, 'SIGKILL');
       await until(async () => (await pm2.pidOf('bot').catch(() => pid)) !== pid, 10_000, 'pm2 to restart bot');
     }
-    const crashed = await waitForAlert('🟠 Service crashed');
-    const loop = await waitForAlert('🔴 Service is crash-looping');
+    // one outage, one page: the crash loop is its next chapter
+    const page = await waitForAlert('🟠 Service crashed');
+    await fake().waitFor(() => shown(page).startsWith('🔴 Service is crash-looping'), 15_000, 'the crash-loop edit');
     await stopWarden();
     await startWarden(services, { stableMs: 500 });
-    await waitForResolvedEdit(crashed);
-    await waitForResolvedEdit(loop);
+    // the page reads resolved only once every part of the outage is
+    await waitForResolvedEdit(page);
+    expect(
+      fake()
+        .messagesTo(chat)
+        .filter((m) => m.replyTo === null),
+    ).toEqual([page]);
   });
 
   it('service-down and restart-gave-up opened in one run resolve in the next once the service is healthy', async () => {
@@ -85,12 +94,17 @@ describe('incidents outlive a restart of warden', () => {
     restart: { strategy: command, command: "true", backoff: 50ms..100ms, maxRestarts: 1, window: 10m }
 `;
     await startWarden(services);
-    const down = await waitForAlert('🔴 Service down · api');
-    const gaveUp = await waitForAlert('🔴 Restarts gave up');
+    const page = await waitForAlert('🔴 Service down · api');
+    await fake().waitFor(() => shown(page).startsWith('🔴 Restarts gave up'), 15_000, 'the give-up edit');
     await stopWarden();
     healthy = true;
     await startWarden(services);
-    await waitForResolvedEdit(down);
-    await waitForResolvedEdit(gaveUp);
+    // the page reads resolved only once every part of the outage is
+    await waitForResolvedEdit(page);
+    expect(
+      fake()
+        .messagesTo(chat)
+        .filter((m) => m.replyTo === null),
+    ).toEqual([page]);
   });
 });

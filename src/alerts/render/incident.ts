@@ -19,9 +19,10 @@ const excerptMaxLines = 20;
 /**
  * The alert for one incident in its current state: opened, acknowledged (👀) or resolved (✅ and
  * the duration). Every interpolated value is escaped and bounded; the log excerpt takes what room
- * is left, so the message never exceeds Telegram's 4096 characters.
+ * is left, so the message never exceeds Telegram's 4096 characters. `story` (HTML lines, the
+ * chapters of an outage: `render/outage.ts`) stands in for the detail line.
  */
-export function renderIncident(incident: Incident, context: RenderContext): Rendered {
+export function renderIncident(incident: Incident, context: RenderContext, story?: readonly string[]): Rendered {
   const t = locales[context.locale];
   const clock = (at: number): string => formatClock(at, context.now, context.timezone, t.intl);
   const lines: string[] = [];
@@ -51,7 +52,8 @@ export function renderIncident(incident: Incident, context: RenderContext): Rend
   );
   if (repeatLine)
     lines.push(`🔁 ${t.crashedAgain(incident.count, clock(incident.openedAt), clock(incident.lastSeenAt))}`);
-  if (incident.detail.trim() !== '') lines.push(field(incident.detail, 600));
+  if (story) lines.push(...story);
+  else if (incident.detail.trim() !== '') lines.push(field(incident.detail, 600));
   lines.push(...summariseActions(incident.actions, t, clock).map((line) => `🛠 ${line}`));
   lines.push(...firstStepLines(incident, t));
 

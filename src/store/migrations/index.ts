@@ -6,6 +6,7 @@ import { up as outboxSends } from './004_outbox_sends.ts';
 import { up as backupCatalog } from './005_backup_catalog.ts';
 import { up as diskLogs } from './006_disk_logs.ts';
 import { up as bot } from './009_bot.ts';
+import { up as conversations } from './010_conversations.ts';
 
 /** Applied in name order at every start; append new files, never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '005_backup_catalog': { up: backupCatalog },
   '006_disk_logs': { up: diskLogs },
   '009_bot': { up: bot },
+  '010_conversations': { up: conversations },
 };

@@ -16,6 +16,7 @@ export const en: Texts = {
   restarted: (count, failed, lastAt) =>
     `restarted ${count}× — last at ${lastAt}${failed > 0 ? ` (${failed} failed)` : ''}`,
   otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}×, last at ${lastAt})` : ` at ${lastAt}`}`,
+  escalated: (title, subject) => `🔺 Now: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
   resolvedAfter: (duration) => `✅ <b>Resolved</b> after ${duration}`,
   acknowledged: (by, at) => `👀 <b>Acknowledged</b>${by ? ` by ${by}` : ''} at ${at}`,
   firstStepLabel: 'First step',

@@ -67,6 +67,7 @@ export const ko: Texts = {
   restarted: (count, failed, lastAt) =>
     `${count}회 재시작함 — 마지막 ${lastAt}${failed > 0 ? ` (${failed}회 실패)` : ''}`,
   otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}회, 마지막 ${lastAt})` : ` (${lastAt})`}`,
+  escalated: (title, subject) => `🔺 상황 악화: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
   resolvedAfter: (d) => `✅ <b>해결됨</b> (${d} 만에)`,
   acknowledged: (by, at) => `👀 <b>확인됨</b>${by ? ` (${by})` : ''} ${at}`,
   firstStepLabel: '먼저 할 일',

@@ -22,6 +22,8 @@ export interface Texts {
   restarted(count: number, failed: number, lastAt: string): string;
   otherAction(detail: string, count: number, lastAt: string): string;
   resolvedAfter(duration: string): string;
+  /** The reply under an outage's page when it got worse: `🔺 Now: <b>Restarts gave up…</b> · api`. */
+  escalated(title: string, subject: string): string;
   acknowledged(by: string | null, at: string): string;
   firstStepLabel: string;
   runbookButton: string;
