@@ -13,6 +13,7 @@ export function cleanInput(tracker: IncidentTracker, scrub: (text: string) => st
     ...o,
     detail: clean(o.detail),
     ...(typeof o.excerpt === 'string' ? { excerpt: clean(o.excerpt) } : {}),
+    ...(o.action ? { action: { ...o.action, detail: clean(o.action.detail) } } : {}),
   });
   return {
     ...tracker,

@@ -167,7 +167,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
             acknowledged_by: null,
             resolved_at: null,
             count: 1,
-            actions: [],
+            actions: observation.action ? [{ ...observation.action, at }] : [],
             parent_key: observation.parentKey ?? null,
           });
           await history(trx, incident, at, 'opened', observation.detail);
@@ -181,6 +181,9 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
           severity,
           ...(observation.excerpt !== undefined ? { excerpt: observation.excerpt } : {}),
           ...(observation.parentKey !== undefined ? { parent_key: observation.parentKey } : {}),
+          ...(observation.action
+            ? { actions: [...previous.actions, { ...observation.action, at }].slice(-actionsKept) }
+            : {}),
         });
         if (escalated)
           await history(trx, incident, at, 'escalated', `${previous.severity} → ${severity}: ${observation.detail}`);

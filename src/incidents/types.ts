@@ -24,6 +24,8 @@ export interface IncidentAction {
   kind: string;
   ok: boolean;
   detail: string;
+  /** For a `pm2-stop` (an operator stopped the app with pm2): when warden restarts it, null when it will not. */
+  restartInMs?: number | null;
 }
 
 /**
@@ -70,6 +72,8 @@ export interface Observation {
   parentKey?: string | null;
   /** When the problem began, if before this report (the first failed check): a new incident opens then. */
   since?: number;
+  /** Something done to the service that explains the problem (`pm2-stop`), recorded with the report. */
+  action?: Omit<IncidentAction, 'at'>;
 }
 
 /**

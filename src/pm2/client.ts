@@ -138,9 +138,20 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
     // an unhandled 'error' on these sockets would crash warden; axon reconnects by itself
     for (const socket of [candidate.Client.client_sock, candidate.Client.sub_sock])
       socket?.on('error', (err) => log.debug({ err }, 'pm2 socket error'));
+    // pm2 says how an app exited only in its own log line, which the bus relays just before the exit event
+    const exitSignals = new Map<string, string>();
+    bus.on('log:PM2', (packet) => {
+      const exit = exitSignalOf(packet);
+      if (exit) exitSignals.set(exit.app, exit.signal);
+    });
     bus.on('process:event', (packet) => {
       const event = toProcessEvent(packet);
-      if (event) notify(eventListeners, event);
+      if (!event) return;
+      if (event.event === 'exit') {
+        event.signal = exitSignals.get(event.app.name) ?? null;
+        exitSignals.delete(event.app.name);
+      }
+      notify(eventListeners, event);
     });
     bus.on('log:err', (packet) => {
       const output = toErrorOutput(packet);
@@ -301,6 +312,18 @@ function toProcessEvent(packet: unknown): Pm2ProcessEvent | null {
   const app = toAppInfo(p.process);
   if (!app || typeof p.event !== 'string') return null;
   return { event: p.event, manually: p.manually === true, at: num(p.at) ?? Date.now(), app };
+}
+
+/**
+ * `App [api:0] exited with code [0] via signal [SIGKILL]` → `{ app: 'api', signal: 'SIGKILL' }`.
+ * pm2 writes SIGINT for an exit without a signal, so SIGINT says nothing and is dropped.
+ */
+function exitSignalOf(packet: unknown): { app: string; signal: string } | null {
+  const data = typeof packet === 'object' && packet !== null ? (packet as Raw).data : undefined;
+  if (typeof data !== 'string') return null;
+  const match = /^App \[(.+):\d+\] exited with code \[-?\d+\] via signal \[(SIG[A-Z0-9]+)\]/.exec(data);
+  if (!match || match[2] === 'SIGINT') return null;
+  return { app: match[1]!, signal: match[2]! };
 }
 
 function toErrorOutput(packet: unknown): Pm2ErrorOutput | null {

@@ -44,6 +44,8 @@ export interface Pm2ProcessEvent {
   manually: boolean;
   at: number;
   app: Pm2AppInfo;
+  /** On an `exit`: the signal that ended the app (`SIGKILL`), null for an exit with a code or when unknown. */
+  signal?: string | null;
 }
 
 /** A chunk an app wrote to stderr, as pm2's bus relays it. */

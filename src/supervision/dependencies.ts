@@ -71,6 +71,17 @@ export class Dependencies {
     return null;
   }
 
+  /** Whether the service's own check passes now (run now, or the run in flight); true for a service no monitor watches. */
+  async passes(name: string, signal?: AbortSignal): Promise<boolean> {
+    const view = this.parents.get(name);
+    if (!view) return true;
+    try {
+      return (await view.checkNow(signal)).ok;
+    } catch {
+      return false;
+    }
+  }
+
   /** The same from what is known right now, without waiting on a check (for crash events). */
   downParentNow(name: string): string | null {
     for (const parentName of this.services[name]?.dependsOn ?? []) {

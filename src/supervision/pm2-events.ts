@@ -4,7 +4,8 @@ import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
 import { runInBackground } from '../lib/run-in-background.ts';
-import type { Dependencies } from './dependencies.ts';
+import { graceMs } from '../actions/restart/restart-policy.ts';
+import { downIncidentKey, type Dependencies } from './dependencies.ts';
 import { createErrorLogEvidence, type ErrorLogEvidence } from './error-log-evidence.ts';
 import type { Pm2AppInfo, Pm2Client, Pm2ProcessEvent } from '../pm2/types.ts';
 import type { IncidentSink } from '../incidents/types.ts';
@@ -27,6 +28,10 @@ interface AppState {
   service: ServiceConfig;
   /** Set by an exit pm2 announced (`stopping`): restart, reload, stop or delete asked by warden or an operator. */
   deliberateUntil: number;
+  /** Who asked for the last announced exit; a `stop` after an operator's is paged. */
+  stoppedBy: 'warden' | 'operator' | null;
+  /** The service-down this run opened for an operator's stop: it resolves with the crash incidents. */
+  operatorStopped: boolean;
   /** Unexpected exits within the service's restart window, since its last stable stretch. */
   exits: number[];
   stable: AbortController | null;
@@ -47,8 +52,8 @@ const stderrFreshMs = 60_000;
  * `service-crashed` at once; `restart overlimit`, an `errored` app, or `maxRestarts` exits within
  * the service's restart window open `crash-loop`. Exits that pm2 announced as `stopping` (a
  * restart, reload or stop asked by warden or an operator) are no crash. Both resolve once the app
- * stays online for `stableMs` (also those an earlier run of warden opened), and the exits of a
- * loop that resolved no longer count toward the next one.
+ * stays online for `stableMs` and the service's own check passes (also those an earlier run of
+ * warden opened), and the exits of a loop that resolved no longer count toward the next one.
  */
 export function createPm2Events(options: Pm2EventsOptions): Part {
   const { client, incidents, dependencies, clock } = options;
@@ -61,6 +66,8 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
       {
         service,
         deliberateUntil: 0,
+        stoppedBy: null,
+        operatorStopped: false,
         exits: [],
         stable: null,
         stderr: [],
@@ -101,10 +108,9 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
     const now = clock.now();
     state.exits = [...state.exits.filter((at) => now - at < state.service.restart.windowMs), now];
     const uptimeMs = app.startedAt !== null ? Math.max(0, event.at - app.startedAt) : null;
-    // pm2 reports 0 for a kill by signal (SIGKILL, the OOM killer) too
-    const code = app.exitCode === null ? 'unknown' : app.exitCode === 0 ? '0 or a signal' : String(app.exitCode);
+    const how = howItExited(event);
     const restarting = app.autorestart && app.status !== 'errored';
-    const detail = `${app.name} exited unexpectedly (exit code ${code}${uptimeMs !== null ? `, after ${formatDuration(uptimeMs)} up` : ''}); ${restarting ? 'pm2 restarted it' : 'pm2 did not restart it'}`;
+    const detail = `${app.name} exited unexpectedly (${how}${uptimeMs !== null ? `, after ${formatDuration(uptimeMs)} up` : ''}); ${restarting ? 'pm2 restarted it' : 'pm2 did not restart it'}`;
     const key = `service-crashed:${name}`;
     log.debug({ key, exitCode: app.exitCode, uptimeMs, restarts: app.restarts, status: app.status }, 'service crashed');
     await incidents.report(key, {
@@ -116,9 +122,27 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
     if (state.exits.length >= maxRestarts)
       await reportCrashLoop(
         state,
-        `${app.name} exited ${state.exits.length}× within ${formatDuration(windowMs)} (last exit code ${code})`,
+        `${app.name} exited ${state.exits.length}× within ${formatDuration(windowMs)} (last: ${how})`,
         app,
       );
+  };
+
+  // The page names the stop and when warden restarts the app (once its checks call it down), so
+  // the operator who meant it has time to `warden silence` it.
+  const onOperatorStop = async (state: AppState, event: Pm2ProcessEvent): Promise<void> => {
+    const { service } = state;
+    state.operatorStopped = true;
+    await incidents.report(downIncidentKey(service), {
+      detail: `${event.app.name} is stopped in pm2 (pm2 stop)`,
+      severity: service.severity,
+      parentKey: dependencies.downParentNow(service.name),
+      action: {
+        kind: 'pm2-stop',
+        ok: true,
+        detail: 'stopped with pm2 by an operator',
+        restartInMs: service.restart.strategy === 'none' ? null : graceMs(service),
+      },
+    });
   };
 
   // Level-triggered: an app that stays online clears its crash incidents whether this run or an
@@ -128,19 +152,28 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
     const controller = new AbortController();
     state.stable = controller;
     runInBackground(log, `stable:${state.service.name}`, async () => {
+      const name = state.service.name;
       try {
         await clock.sleep(delayMs, controller.signal);
       } catch {
         return;
       }
-      enqueue(state, `resolve-crash:${state.service.name}`, async () => {
+      // pm2's "online" is not health: a hung or stopped (SIGSTOP) process is online too
+      const healthy = await dependencies.passes(name, controller.signal);
+      if (controller.signal.aborted || stopped) return;
+      if (!healthy) {
+        scheduleStable(state, state.service.intervalMs);
+        return;
+      }
+      enqueue(state, `resolve-crash:${name}`, async () => {
         if (controller.signal.aborted || stopped) return;
-        const name = state.service.name;
-        const detail = `${name} has stayed online for ${formatDuration(stableMs)}`;
+        const detail = `${name} has stayed online for ${formatDuration(stableMs)} and its check passes`;
         // the loop is over: its exits no longer count toward the next one
         state.exits = [];
         await incidents.observe(`service-crashed:${name}`, { ok: true, detail });
         await incidents.observe(`crash-loop:${name}`, { ok: true, detail });
+        if (state.operatorStopped) await incidents.observe(downIncidentKey(state.service), { ok: true, detail });
+        state.operatorStopped = false;
         state.stable = null;
       });
     });
@@ -156,6 +189,7 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
           state.deliberateUntil = now + deliberateMs;
           state.stable?.abort();
           const by = client.claimRestartRequest(event.app.name) ? 'warden' : 'operator';
+          state.stoppedBy = by;
           log.info({ app: event.app.name, by }, 'app stopped on request');
           return;
         }
@@ -176,6 +210,9 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
       case 'delete':
         state.deliberateUntil = 0;
         state.stable?.abort();
+        if (event.event === 'stop' && state.stoppedBy === 'operator')
+          enqueue(state, `stopped:${state.service.name}`, () => onOperatorStop(state, event));
+        state.stoppedBy = null;
         return;
       case 'restart overlimit':
         enqueue(state, `crash-loop:${state.service.name}`, () =>
@@ -239,4 +276,12 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
         await Promise.all([...apps.values()].map((s) => s.queue));
       })()),
   };
+}
+
+/** `killed by SIGKILL`, `exit code 1`; pm2 reports code 0 for a kill by signal, so 0 without a signal may be one. */
+function howItExited(event: Pm2ProcessEvent): string {
+  if (event.signal) return `killed by ${event.signal}`;
+  const code = event.app.exitCode;
+  if (code === null) return 'exit code unknown';
+  return code === 0 && event.signal === undefined ? 'exit code 0 or a signal' : `exit code ${code}`;
 }

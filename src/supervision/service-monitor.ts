@@ -55,9 +55,10 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
   let health: ServiceHealth = 'unknown';
   let last: CheckResult | null = null;
   let failures = 0;
+  /** When the current run of failed checks began: the incident says "failing since" then. */
+  let failingSince = 0;
   let successes = 0;
   let lastOkAt: number | null = null;
-  let firstFailedAt = 0;
   let inFlight: { done: Promise<CheckResult>; probed: Promise<CheckResult> } | undefined;
 
   const probe = async (signal: AbortSignal): Promise<CheckResult> => {
@@ -80,8 +81,8 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
     health = 'healthy';
   };
 
-  const onFailure = async (result: CheckResult, signal: AbortSignal): Promise<void> => {
-    if (failures === 0) firstFailedAt = clock.now();
+  const onFailure = async (result: CheckResult, signal: AbortSignal, at: number): Promise<void> => {
+    if (failures === 0) failingSince = at;
     failures += 1;
     successes = 0;
     if (health !== 'down' && failures < service.failureThreshold) {
@@ -92,13 +93,21 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
     health = 'down';
     const parentKey = await dependencies.downParent(service.name, { confirm: becameDown, signal });
     // the failure began after the last pass, or at most one interval before the first failed check
-    const since = lastOkAt ?? firstFailedAt - service.intervalMs;
+    const since = lastOkAt ?? failingSince - service.intervalMs;
     const excerpt = result.excerpt ?? (await options.evidence?.excerpt(service, since)) ?? null;
     if (becameDown) log.warn({ key, detail: result.detail, parentKey, failures }, 'service down');
-    await incidents.observe(key, { ok: false, detail: result.detail, excerpt, severity: service.severity, parentKey });
+    await incidents.observe(key, {
+      ok: false,
+      detail: result.detail,
+      excerpt,
+      severity: service.severity,
+      parentKey,
+      since: failingSince,
+    });
   };
 
   const runOnce = async (signal: AbortSignal, probed: (result: CheckResult) => void): Promise<CheckResult> => {
+    const startedAt = clock.now();
     const result = await probe(signal);
     probed(result);
     if (signal.aborted) return result;
@@ -111,7 +120,7 @@ export function createServiceMonitor(options: ServiceMonitorOptions): ServiceMon
       latencyMs: result.latencyMs,
     });
     if (result.ok) await onSuccess(result);
-    else await onFailure(result, signal);
+    else await onFailure(result, signal, startedAt);
     return result;
   };
 

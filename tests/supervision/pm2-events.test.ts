@@ -73,14 +73,14 @@ describe('pm2 events', () => {
     const report = incidents.reports.find((r) => r.key === 'service-crashed:api')!;
     expect(report.observation).toMatchObject({
       detail: expect.stringMatching(
-        /^api exited unexpectedly \(exit code 0 or a signal, after \d+(ms|s) up\); pm2 restarted it$/,
+        /^api exited unexpectedly \(killed by SIGKILL, after \d+(ms|s) up\); pm2 restarted it$/,
       ),
       parentKey: null,
     });
     await until(() => incidents.resolutions.length === 1, 3000, 'resolution');
     expect(incidents.resolutions[0]).toMatchObject({
       key: 'service-crashed:api',
-      detail: 'api has stayed online for 500ms',
+      detail: 'api has stayed online for 500ms and its check passes',
     });
   });
 
@@ -118,9 +118,15 @@ describe('pm2 events', () => {
       10_000,
       'the last stop judged and the app online',
     );
-    expect(incidents.reports).toEqual([]);
     const stops = stopsSeen();
     expect(stops.map((l) => l.by)).toEqual(['warden', 'operator', 'operator', 'operator']);
+    // no crash; the operator's stop is named on service-down, which resolves once the app is back
+    expect(incidents.reports.map((r) => r.key)).toEqual(['service-down:api']);
+    expect(incidents.reportsOf('service-down:api')[0]).toMatchObject({
+      detail: 'api is stopped in pm2 (pm2 stop)',
+      action: { kind: 'pm2-stop', detail: 'stopped with pm2 by an operator', restartInMs: 45_000 },
+    });
+    await until(() => !incidents.open.has('service-down:api'), 10_000, 'service-down resolved');
   });
 
   it('opens crash-loop when an app that was healthy exits maxRestarts times within the window', async () => {
@@ -142,7 +148,7 @@ describe('pm2 events', () => {
     await until(() => incidents.reportsOf('crash-loop:bot').length >= 1, 8000, 'crash-loop');
     expect(incidents.reportsOf('service-crashed:bot').length).toBeGreaterThanOrEqual(3);
     expect(incidents.reportsOf('crash-loop:bot')[0]).toMatchObject({
-      detail: 'bot exited 3× within 1m (last exit code 1)',
+      detail: 'bot exited 3× within 1m (last: exit code 1)',
       excerpt: expect.stringContaining('fatal: lost connection to the queue'),
     });
     await pm2.cli('stop', 'bot');

@@ -62,10 +62,13 @@ describe('service monitor', () => {
   it('opens service-down only at failureThreshold, with the service severity', async () => {
     const { monitor } = build(api('    failureThreshold: 3\n    severity: warning\n'));
     healthy = false;
+    const firstCheckAt = clock.now();
     await monitor.checkNow();
+    await clock.advance(10_000);
     await monitor.checkNow();
     expect(monitor.health()).toBe('failing');
     expect(incidents.reports).toHaveLength(0);
+    await clock.advance(10_000);
     await monitor.checkNow();
     expect(monitor.health()).toBe('down');
     expect(incidents.reportsOf('service-down:api')).toEqual([
@@ -74,8 +77,11 @@ describe('service monitor', () => {
         excerpt: 'migrations pending',
         severity: 'warning',
         parentKey: null,
+        since: expect.any(Number),
       },
     ]);
+    // failing since the first failed check, not since the threshold was reached
+    expect(incidents.reportsOf('service-down:api')[0]!.since).toBe(firstCheckAt);
   });
 
   it('resolves after successThreshold good checks', async () => {

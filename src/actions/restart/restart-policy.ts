@@ -147,6 +147,9 @@ export class RestartPolicy implements Part {
       this.log.debug({ key, suppressed: change.suppressed }, 'restart skipped: suppressed');
       return 'suppressed';
     }
+    // an operator stopped it with pm2 and the page says when warden restarts it: once the checks
+    // call it down, which leaves them the time to `warden silence` it
+    if (change.kind === 'opened' && change.incident.actions.some((a) => a.kind === 'pm2-stop')) return 'backoff';
     const { incidents, clock } = this.options;
     const track = await this.track(service);
     const now = clock.now();

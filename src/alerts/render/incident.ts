@@ -54,7 +54,7 @@ export function renderIncident(incident: Incident, context: RenderContext, story
     lines.push(`🔁 ${t.crashedAgain(incident.count, clock(incident.openedAt), clock(incident.lastSeenAt))}`);
   if (story) lines.push(...story);
   else if (incident.detail.trim() !== '') lines.push(field(incident.detail, 600));
-  lines.push(...summariseActions(incident.actions, t, clock).map((line) => `🛠 ${line}`));
+  lines.push(...summariseActions(incident, t, clock).map((line) => `🛠 ${line}`));
   lines.push(...firstStepLines(incident, t));
 
   const url = context.runbookUrl(incident.topic);
@@ -78,13 +78,24 @@ export function titleLine(incident: Pick<Incident, 'severity' | 'topic' | 'subje
 }
 
 /** `restarted 2× — last at 03:12`, one line per kind of action, newest kind last. */
-function summariseActions(actions: IncidentAction[], t: Texts, clock: (at: number) => string): string[] {
+function summariseActions(incident: Incident, t: Texts, clock: (at: number) => string): string[] {
+  const { actions } = incident;
   const byKind = new Map<string, IncidentAction[]>();
   for (const action of actions) byKind.set(action.kind, [...(byKind.get(action.kind) ?? []), action]);
   return [...byKind.entries()].slice(-3).map(([kind, list]) => {
     const last = list.at(-1)!;
     if (kind === 'restart') {
       return t.restarted(list.length, list.filter((a) => !a.ok).length, clock(last.at));
+    }
+    if (kind === 'pm2-stop') {
+      const restarted = actions.some((a) => a.kind === 'restart' && a.at >= last.at);
+      const restartIn =
+        restarted || last.restartInMs === undefined
+          ? undefined
+          : last.restartInMs === null
+            ? null
+            : t.duration(last.restartInMs);
+      return t.stoppedByOperator(clock(last.at), field(incident.subject, 200), restartIn);
     }
     return t.otherAction(field(last.detail || kind, 200), list.length, clock(last.at));
   });

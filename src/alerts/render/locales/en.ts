@@ -15,6 +15,14 @@ export const en: Texts = {
   crashedAgain: (count, first, last) => `crashed ${count}× since ${first}, last ${last}`,
   restarted: (count, failed, lastAt) =>
     `restarted ${count}× — last at ${lastAt}${failed > 0 ? ` (${failed} failed)` : ''}`,
+  stoppedByOperator: (at, subject, restartIn) =>
+    `stopped with pm2 at ${at} by an operator${
+      restartIn === undefined
+        ? ''
+        : restartIn === null
+          ? '; warden will not restart it (restart strategy none)'
+          : `; warden will restart it in ${restartIn} unless you <code>warden silence ${subject}</code>`
+    }`,
   otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}×, last at ${lastAt})` : ` at ${lastAt}`}`,
   escalated: (title, subject) => `🔺 Now: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
   resolvedAfter: (duration) => `✅ <b>Resolved</b> after ${duration}`,

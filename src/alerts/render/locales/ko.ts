@@ -66,6 +66,14 @@ export const ko: Texts = {
   crashedAgain: (count, first, last) => `${first} 이후 ${count}회 충돌, 마지막 ${last}`,
   restarted: (count, failed, lastAt) =>
     `${count}회 재시작함 — 마지막 ${lastAt}${failed > 0 ? ` (${failed}회 실패)` : ''}`,
+  stoppedByOperator: (at, subject, restartIn) =>
+    `운영자가 ${at}에 pm2로 중지함${
+      restartIn === undefined
+        ? ''
+        : restartIn === null
+          ? '; warden은 다시 시작하지 않습니다 (재시작 방식 none)'
+          : `; <code>warden silence ${subject}</code>를 실행하지 않으면 warden이 ${restartIn} 후에 다시 시작합니다`
+    }`,
   otherAction: (detail, count, lastAt) => `${detail}${count > 1 ? ` (${count}회, 마지막 ${lastAt})` : ` (${lastAt})`}`,
   escalated: (title, subject) => `🔺 상황 악화: <b>${title}</b>${subject ? ` · ${subject}` : ''}`,
   resolvedAfter: (d) => `✅ <b>해결됨</b> (${d} 만에)`,

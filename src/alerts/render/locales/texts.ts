@@ -21,6 +21,11 @@ export interface Texts {
   crashedAgain(count: number, first: string, last: string): string;
   restarted(count: number, failed: number, lastAt: string): string;
   otherAction(detail: string, count: number, lastAt: string): string;
+  /**
+   * An operator's `pm2 stop`: when warden restarts the app (`restartIn`), that it will not (null),
+   * or nothing more once it did (undefined). `subject` names the service in `warden silence`.
+   */
+  stoppedByOperator(at: string, subject: string, restartIn: string | null | undefined): string;
   resolvedAfter(duration: string): string;
   /** The reply under an outage's page when it got worse: `🔺 Now: <b>Restarts gave up…</b> · api`. */
   escalated(title: string, subject: string): string;
