@@ -204,6 +204,7 @@ export function createPm2Events(options: Pm2EventsOptions): Part {
       case 'reload':
       case 'start':
         state.deliberateUntil = 0;
+        state.stoppedBy = null;
         scheduleStable(state);
         return;
       case 'stop':
