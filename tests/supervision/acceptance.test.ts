@@ -111,8 +111,9 @@ describe('supervision acceptance', () => {
       (await db.db.selectFrom('check_results').select('id').where('service', '=', 'cron').execute()).length;
     const checksAtGiveUp = await checks();
     await until(async () => (await checks()) >= checksAtGiveUp + 3, 15_000, 'three more checks');
+    // one outage, one conversation: the give-up is a reply under its page, which it now leads
     expect(titles().filter((t) => t?.includes('Restarts gave up'))).toEqual([
-      '🔴 Restarts gave up: a human is needed · cron',
+      '🔺 Now: Restarts gave up: a human is needed · cron',
     ]);
     expect(await pm2Restarts('cron')).toBe(restartsAtGiveUp);
     // on service-down or crash-loop (both ask the policy), on one incident each or more when a
@@ -127,6 +128,15 @@ describe('supervision acceptance', () => {
       .messagesTo(chat)
       .find((m) => m.plainText.includes('Restarts gave up'))!;
     expect(gaveUp.plainText).toContain('cron was restarted 2× within 1m and is still down');
+    const page = currentFake()
+      .messagesTo(chat)
+      .find((m) => m.messageId === gaveUp.replyTo)!;
+    await currentFake().waitFor(
+      () => (page.edits.at(-1)?.plainText ?? '').startsWith('🔴 Restarts gave up: a human is needed · cron'),
+      10_000,
+      'the page led by the give-up',
+    );
+    expect(page.edits.at(-1)!.plainText).toContain('restarted 2×');
   });
 
   it('opens db-down for a closed PostgreSQL port and pages nothing separate for a failing dependent', async () => {
