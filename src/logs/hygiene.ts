@@ -16,6 +16,7 @@ import { pruneLogMatches } from '../store/log-offsets.ts';
 import type { LogsConfig } from './config.ts';
 import { findLiveLogs, logRoots, type LogRoot } from './files.ts';
 import { createPatternScanner } from './patterns.ts';
+import { reopenPm2Log, type Pm2ReopenResult } from './pm2-reopen.ts';
 import {
   applyPrune,
   findRotatedLogs,
@@ -29,13 +30,13 @@ import { rotateLog, type Rotation } from './rotate.ts';
 import { createLogWatch } from './watch.ts';
 
 /**
- * pm2 as log hygiene sees it: where each app writes, and the call that makes every app reopen
- * its files after a rename.
- * @example await pm2.reloadLogs()
+ * pm2 as log hygiene sees it: where each app writes, and the call that makes pm2 reopen a log
+ * warden renamed, putting back what pm2 dropped while doing so.
+ * @example await pm2.reopen('/app/.pm2/logs/api-out.log', '/app/.pm2/logs/api-out.log.20261129-031500')
  */
 export interface Pm2Logs {
   logFiles(signal?: AbortSignal): Promise<string[]>;
-  reloadLogs(signal?: AbortSignal): Promise<void>;
+  reopen(file: string, rotated: string): Promise<Pm2ReopenResult>;
 }
 
 /** The pm2 client as log hygiene uses it: every app's out and error log, and reloadLogs. */
@@ -43,7 +44,19 @@ export function pm2LogsOf(pm2: Pm2Client): Pm2Logs {
   return {
     logFiles: async (signal) =>
       (await pm2.list(signal)).flatMap((app) => [app.outLogPath, app.errLogPath]).filter((f): f is string => !!f),
-    reloadLogs: (signal) => pm2.reloadLogs(signal),
+    reopen: async (file, rotated) => {
+      const writers = (await pm2.list()).flatMap((app) => [
+        ...(app.outLogPath === file ? [{ app, stream: 'out' as const }] : []),
+        ...(app.errLogPath === file ? [{ app, stream: 'err' as const }] : []),
+      ]);
+      const [only] = writers;
+      if (writers.length === 1 && !only!.app.clusterMode)
+        return reopenPm2Log(file, rotated, { pmId: only!.app.pmId, stream: only!.stream }, pm2);
+      await pm2.reloadLogs();
+      // a cluster worker swaps its streams itself, later than pm2's marker on the bus
+      const why = only?.app.clusterMode ? 'cluster mode: the app reopens its own log' : `${writers.length} pm2 streams write this file`;
+      return { restoredBytes: 0, unrestored: why };
+    },
   };
 }
 
@@ -107,8 +120,13 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
     },
   });
 
-  const reopenFor = (file: string): (() => Promise<void>) | null => {
-    if (pm2Files.has(file) && pm2) return () => pm2.reloadLogs();
+  const reopenFor = (file: string): ((rotated: string) => Promise<void>) | null => {
+    if (pm2Files.has(file) && pm2)
+      return async (rotated) => {
+        const { restoredBytes, unrestored } = await pm2.reopen(file, rotated);
+        if (unrestored) log.warn({ file, reason: unrestored }, 'lines pm2 dropped while reopening this log may be missing');
+        else if (restoredBytes > 0) log.info({ file, restoredBytes }, 'restored output pm2 dropped while reopening this log');
+      };
     const command = config.rotate.command;
     if (command === null) return null;
     return async () => {

@@ -12,13 +12,13 @@ import { rotatedPathFor } from './files.ts';
  * lost: until it reopens, the writer keeps appending to the renamed file). `copytruncate` copies and
  * truncates in place for writers that cannot reopen; lines written between the last read and the
  * truncation are lost (docs/operations.md gives the measured window).
- * @example { mode: 'rename', compress: true, reopen: () => pm2.reloadLogs() }
+ * @example { mode: 'rename', compress: true, reopen: (rotated) => pm2.reopen(file, rotated) }
  */
 export interface RotateOptions {
   mode: 'rename' | 'copytruncate';
   compress: boolean;
   /** Has the writer reopen its log after a rename; null when nothing can, which falls back to copytruncate. */
-  reopen: (() => Promise<void>) | null;
+  reopen: ((rotated: string) => Promise<void>) | null;
   /** Runs once the writer has moved on, before the rotated file is compressed (pattern scanning finishes it). */
   beforeCompress?: () => Promise<unknown>;
   at: number;
@@ -43,7 +43,7 @@ export async function rotateLog(file: string, options: RotateOptions): Promise<R
   if (mode === 'rename') {
     await fs.rename(file, target);
     try {
-      await options.reopen!();
+      await options.reopen!(target);
     } catch (err) {
       // the writer still appends to the renamed file: put it back rather than compress a live log
       await fs.rename(target, file).catch(() => undefined);
@@ -51,7 +51,7 @@ export async function rotateLog(file: string, options: RotateOptions): Promise<R
         cause: err,
       });
     }
-    const bytes = await settled(target);
+    const bytes = await settledSize(target);
     await options.beforeCompress?.();
     const rotatedTo = options.compress ? await gzipFile(target) : target;
     return { file, rotatedTo, bytes, mode };
@@ -66,7 +66,7 @@ export async function rotateLog(file: string, options: RotateOptions): Promise<R
  * Waits until the renamed file stops growing: a writer that reopened may still flush what it had
  * buffered into the old file. Returns its final size.
  */
-async function settled(file: string): Promise<number> {
+export async function settledSize(file: string): Promise<number> {
   let size = (await fs.stat(file)).size;
   for (let i = 0; i < 50; i++) {
     await delay(100);

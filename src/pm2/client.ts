@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock.ts';
 import { describeError, WardenError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { every } from '../scheduler/every.ts';
-import type { Pm2AppInfo, Pm2Client, Pm2ErrorOutput, Pm2ProcessEvent } from './types.ts';
+import type { Pm2AppInfo, Pm2Client, Pm2ErrorOutput, Pm2Output, Pm2ProcessEvent } from './types.ts';
 
 export interface Pm2ClientOptions {
   /** PM2_HOME; pm2 itself reads it from the environment when first imported, so they must agree. */
@@ -55,6 +55,7 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
   const socketPath = path.join(home, 'rpc.sock');
   const eventListeners: Array<(event: Pm2ProcessEvent) => void> = [];
   const outputListeners: Array<(output: Pm2ErrorOutput) => void> = [];
+  const rawOutputListeners = new Set<(output: Pm2Output) => void>();
   const attachListeners: Array<() => void> = [];
   const detachListeners: Array<() => void> = [];
   const restartRequests = new Map<string, number>();
@@ -157,6 +158,16 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
       const output = toErrorOutput(packet);
       if (output) notify(outputListeners, output);
     });
+    for (const [event, stream] of [
+      ['log:out', 'out'],
+      ['log:err', 'err'],
+      ['log:PM2', 'daemon'],
+    ] as const)
+      bus.on(event, (packet) => {
+        if (rawOutputListeners.size === 0) return;
+        const output = toOutput(packet, stream);
+        if (output) notify([...rawOutputListeners], output);
+      });
     bus.on('pm2:kill', () => setAttached(false, 'pm2 kill'));
     api = candidate;
   };
@@ -254,6 +265,10 @@ export function createPm2Client(options: Pm2ClientOptions): Pm2Client {
     },
     onEvent: (listener) => void eventListeners.push(listener),
     onErrorOutput: (listener) => void outputListeners.push(listener),
+    onOutput: (listener) => {
+      rawOutputListeners.add(listener);
+      return () => void rawOutputListeners.delete(listener);
+    },
     onAttach: (listener) => void attachListeners.push(listener),
     onDetach: (listener) => void detachListeners.push(listener),
   };
@@ -301,6 +316,7 @@ export function toAppInfo(raw: unknown): Pm2AppInfo | null {
     exitCode: num(env.exit_code),
     errLogPath: typeof env.pm_err_log_path === 'string' ? env.pm_err_log_path : null,
     outLogPath: typeof env.pm_out_log_path === 'string' ? env.pm_out_log_path : null,
+    clusterMode: env.exec_mode === 'cluster_mode',
     autorestart: env.autorestart !== false,
     killTimeoutMs: num(env.kill_timeout) ?? pm2DefaultKillTimeoutMs,
   };
@@ -336,4 +352,12 @@ function toErrorOutput(packet: unknown): Pm2ErrorOutput | null {
     at: num(p.at) ?? Date.now(),
     text: typeof p.data === 'string' ? p.data : String(p.data),
   };
+}
+
+function toOutput(packet: unknown, stream: Pm2Output['stream']): Pm2Output | null {
+  if (typeof packet !== 'object' || packet === null) return null;
+  const p = packet as Raw;
+  if (typeof p.data !== 'string') return null;
+  const pmId = stream === 'daemon' ? null : num((p.process as Raw | undefined)?.pm_id);
+  return stream === 'daemon' || pmId !== null ? { pmId, stream, text: p.data } : null;
 }

@@ -20,6 +20,8 @@ export interface Pm2AppInfo {
   errLogPath: string | null;
   /** Absent where an app info was built by hand (tests). */
   outLogPath?: string | null;
+  /** pm2's cluster mode: the app's workers write their own logs. Absent where built by hand (tests). */
+  clusterMode?: boolean;
   autorestart: boolean;
   /** How long pm2 waits for the app to exit on stop/restart before it sends SIGKILL. */
   killTimeoutMs: number;
@@ -56,6 +58,18 @@ export interface Pm2ErrorOutput {
 }
 
 /**
+ * One chunk pm2's daemon relayed on its bus, in bus order: an app's stdout or stderr exactly as pm2
+ * writes it to the app's log, or a line of the daemon's own console.
+ * @example { pmId: 0, stream: 'out', text: 'listening on 3000\n' }
+ */
+export interface Pm2Output {
+  /** null for the daemon's own lines. */
+  pmId: number | null;
+  stream: 'out' | 'err' | 'daemon';
+  text: string;
+}
+
+/**
  * warden's connection to the pm2 daemon of PM2_HOME. It only ever attaches to a daemon that is
  * already running (pm2's own `connect()` would start one), re-attaches when the daemon comes back,
  * and every call is bounded by a timeout because calls on a dead daemon hang without an error.
@@ -75,6 +89,8 @@ export interface Pm2Client extends Part, Pm2Reader {
   claimRestartRequest(app: string): boolean;
   onEvent(listener: (event: Pm2ProcessEvent) => void): void;
   onErrorOutput(listener: (output: Pm2ErrorOutput) => void): void;
+  /** Every app's output and the daemon's console, in bus order, until the returned function is called. */
+  onOutput(listener: (output: Pm2Output) => void): () => void;
   /** Called on every attach, the first and each one after the daemon came back. */
   onAttach(listener: () => void): void;
   onDetach(listener: () => void): void;
