@@ -98,14 +98,14 @@ describe('log rotation under a real pm2 app', () => {
 
   it('rename mode: every numbered line appears exactly once across 20 rotations, pm2 reloadLogs included', async () => {
     const { numbers, done, logged } = await rotateWhileWriting('rename', 'renamer');
-    expect(numbers.length).toBe(done);
-    expect(new Set(numbers).size).toBe(done);
-    // pm2 drops what it had queued on each reload (src/logs/pm2-reopen.ts); warden put it back from pm2's bus
-    expect(logged.filter((l) => l.msg === 'lines pm2 dropped while reopening this log may be missing')).toEqual([]);
+    // pm2 drops what it had queued at some reloads (src/logs/pm2-reopen.ts); warden puts it back from pm2's bus
     const restored = logged.filter((l) => l.msg === 'restored output pm2 dropped while reopening this log');
     const restoredBytes = restored.reduce((n, l) => n + Number(l.restoredBytes), 0);
     console.log(`rename + pm2 reloadLogs: ${done} lines, ${restoredBytes} bytes pm2 dropped restored in ${restored.length} of 20 rotations`);
-  }, 120_000);
+    expect(logged.filter((l) => l.msg === 'lines pm2 dropped while reopening this log may be missing')).toEqual([]);
+    expect(numbers.length).toBe(done);
+    expect(new Set(numbers).size).toBe(done);
+  }, 240_000);
 
   it('copytruncate mode: never a duplicate; lines lost in the copy window are counted', async () => {
     const { numbers, done } = await rotateWhileWriting('copytruncate', 'copier');
