@@ -50,7 +50,7 @@ describe('log rotation under a real pm2 app', () => {
     await pm2home?.kill();
   }, 60_000);
 
-  const rotateWhileWriting = async (mode: 'rename' | 'copytruncate', name: string) => {
+  const rotateWhileWriting = async (mode: 'rename' | 'copytruncate', name: string, app: Record<string, unknown> = {}) => {
     const dir = tempDir();
     const stopFile = path.join(dir, 'stop');
     const live = `${name}-out.log`;
@@ -62,6 +62,7 @@ describe('log rotation under a real pm2 app', () => {
         error_file: path.join(dir, `${name}-error.log`),
         env: { STOP_FILE: stopFile },
         autorestart: false,
+        ...app,
       },
     ]);
     const config = configFrom(`logs:\n  watch: ['${dir}/*.log']\n  rotate: { mode: ${mode}, compress: true }\n`);
@@ -105,6 +106,19 @@ describe('log rotation under a real pm2 app', () => {
     expect(logged.filter((l) => l.msg === 'lines pm2 dropped while reopening this log may be missing')).toEqual([]);
     expect(numbers.length).toBe(done);
     expect(new Set(numbers).size).toBe(done);
+  }, 240_000);
+
+  it('rename mode in pm2 cluster mode: never a duplicate; what the workers drop is counted', async () => {
+    const { numbers, done, logged } = await rotateWhileWriting('rename', 'clustered', {
+      exec_mode: 'cluster',
+      instances: 1,
+      merge_logs: true,
+    });
+    const warned = logged.filter((l) => l.msg === 'lines pm2 dropped while reopening this log may be missing');
+    console.log(`rename + pm2 reloadLogs, cluster mode: ${done! - numbers.length} of ${done} lines lost over 20 rotations`);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(warned).toHaveLength(20);
+    expect(warned[0]!.reason).toMatch(/cluster mode/);
   }, 240_000);
 
   it('copytruncate mode: never a duplicate; lines lost in the copy window are counted', async () => {
