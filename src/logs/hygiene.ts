@@ -39,7 +39,7 @@ export interface Pm2Logs {
   reopen(file: string, rotated: string): Promise<Pm2ReopenResult>;
 }
 
-/** The pm2 client as log hygiene uses it: every app's out and error log, and reloadLogs. */
+/** The pm2 client as log hygiene uses it: every app's out and error log, and reloadLogs with what it drops restored. */
 export function pm2LogsOf(pm2: Pm2Client): Pm2Logs {
   return {
     logFiles: async (signal) =>
@@ -50,11 +50,13 @@ export function pm2LogsOf(pm2: Pm2Client): Pm2Logs {
         ...(app.errLogPath === file ? [{ app, stream: 'err' as const }] : []),
       ]);
       const [only] = writers;
-      if (writers.length === 1 && !only!.app.clusterMode)
-        return reopenPm2Log(file, rotated, { pmId: only!.app.pmId, stream: only!.stream }, pm2);
+      if (only && writers.length === 1 && !only.app.clusterMode)
+        return reopenPm2Log(file, rotated, { pmId: only.app.pmId, stream: only.stream }, pm2);
       await pm2.reloadLogs();
       // a cluster worker swaps its streams itself, later than pm2's marker on the bus
-      const why = only?.app.clusterMode ? 'cluster mode: the app reopens its own log' : `${writers.length} pm2 streams write this file`;
+      const why = only?.app.clusterMode
+        ? 'cluster mode: the app reopens its own log'
+        : `${writers.length} pm2 streams write this file`;
       return { restoredBytes: 0, unrestored: why };
     },
   };
@@ -124,8 +126,10 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
     if (pm2Files.has(file) && pm2)
       return async (rotated) => {
         const { restoredBytes, unrestored } = await pm2.reopen(file, rotated);
-        if (unrestored) log.warn({ file, reason: unrestored }, 'lines pm2 dropped while reopening this log may be missing');
-        else if (restoredBytes > 0) log.info({ file, restoredBytes }, 'restored output pm2 dropped while reopening this log');
+        if (unrestored)
+          log.warn({ file, reason: unrestored }, 'lines pm2 dropped while reopening this log may be missing');
+        else if (restoredBytes > 0)
+          log.info({ file, restoredBytes }, 'restored output pm2 dropped while reopening this log');
       };
     const command = config.rotate.command;
     if (command === null) return null;

@@ -33,8 +33,7 @@ const quietMs = 250;
 /**
  * Has pm2 reopen `source`'s log after warden renamed it to `rotated`, and restores what pm2 drops.
  * pm2 (7.0.4, lib/God/ForkMode.js `_reloadLogs`) calls destroy() on each app's write stream, which
- * discards the chunks queued behind the write in flight; an app writing fast loses them on every
- * reload. pm2 relays each chunk on its bus before writing it, and on the same bus logs `Reloading logs
+ * discards the writes it has not finished; an app printing fast loses them at a reload. pm2 relays each chunk on its bus before writing it, and on the same bus logs `Reloading logs
  * for process id N` at the moment it swaps the streams, so every chunk before that marker belonged to
  * the renamed file and every later one goes to the new file. warden listens across the reload and
  * appends to the renamed file the chunks it does not end with.
@@ -68,15 +67,15 @@ export async function reopenPm2Log(
 /** After the swap at chunk `at`: appends to `rotated` the chunks relayed before it that it lacks. */
 async function restore(live: string, rotated: string, relayed: Relayed, at: number): Promise<Pm2ReopenResult> {
   await settledSize(rotated);
-    if (at > 0 && at <= relayed.dropped) return unrestored('the output around the reload outgrew what warden keeps');
-    const ends = at === 0 ? 0 : relayed.endsAt(await readEdge(rotated, 'tail'), at);
-    if (ends === null) return unrestored('the renamed file ends with nothing pm2 relayed');
-    const head = await readEdge(live, 'head');
-    // the out stream is reopened at once; the err stream only once the out file is open
-    const starts = (head.length > 0 ? relayed.startsAt(head, at) : null) ?? at;
-    const gap = relayed.slice(ends, starts);
-    if (gap.length > 0) await fs.appendFile(rotated, gap);
-    return { restoredBytes: gap.length, unrestored: null };
+  if (at > 0 && at <= relayed.dropped) return unrestored('the output around the reload outgrew what warden keeps');
+  const ends = at === 0 ? 0 : relayed.endsAt(await readEdge(rotated, 'tail'), at);
+  if (ends === null) return unrestored('the renamed file ends with nothing pm2 relayed');
+  const head = await readEdge(live, 'head');
+  // the out stream is reopened at once; the err stream only once the out file is open
+  const starts = (head.length > 0 ? relayed.startsAt(head, at) : null) ?? at;
+  const gap = relayed.slice(ends, starts);
+  if (gap.length > 0) await fs.appendFile(rotated, gap);
+  return { restoredBytes: gap.length, unrestored: null };
 }
 
 function unrestored(reason: string): Pm2ReopenResult {

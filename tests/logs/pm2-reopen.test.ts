@@ -75,7 +75,10 @@ describe('reopenPm2Log', () => {
 
   it('restores nothing when pm2 dropped nothing', async () => {
     const { rotated, live, pm2 } = fakePm2(tempDir(), ['l1\n', 'l2\n'], 2);
-    expect(await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out' }, pm2)).toEqual({ restoredBytes: 0, unrestored: null });
+    expect(await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out' }, pm2)).toEqual({
+      restoredBytes: 0,
+      unrestored: null,
+    });
     expect(fs.readFileSync(rotated, 'utf8')).toBe('before\nl1\nl2\n');
   }, 20_000);
 

@@ -50,7 +50,11 @@ describe('log rotation under a real pm2 app', () => {
     await pm2home?.kill();
   }, 60_000);
 
-  const rotateWhileWriting = async (mode: 'rename' | 'copytruncate', name: string, app: Record<string, unknown> = {}) => {
+  const rotateWhileWriting = async (
+    mode: 'rename' | 'copytruncate',
+    name: string,
+    app: Record<string, unknown> = {},
+  ) => {
     const dir = tempDir();
     const stopFile = path.join(dir, 'stop');
     const live = `${name}-out.log`;
@@ -102,7 +106,9 @@ describe('log rotation under a real pm2 app', () => {
     // pm2 drops what it had queued at some reloads (src/logs/pm2-reopen.ts); warden puts it back from pm2's bus
     const restored = logged.filter((l) => l.msg === 'restored output pm2 dropped while reopening this log');
     const restoredBytes = restored.reduce((n, l) => n + Number(l.restoredBytes), 0);
-    console.log(`rename + pm2 reloadLogs: ${done} lines, ${restoredBytes} bytes pm2 dropped restored in ${restored.length} of 20 rotations`);
+    console.log(
+      `rename + pm2 reloadLogs: ${done} lines, ${restoredBytes} bytes pm2 dropped restored in ${restored.length} of 20 rotations`,
+    );
     expect(logged.filter((l) => l.msg === 'lines pm2 dropped while reopening this log may be missing')).toEqual([]);
     expect(numbers.length).toBe(done);
     expect(new Set(numbers).size).toBe(done);
@@ -115,7 +121,9 @@ describe('log rotation under a real pm2 app', () => {
       merge_logs: true,
     });
     const warned = logged.filter((l) => l.msg === 'lines pm2 dropped while reopening this log may be missing');
-    console.log(`rename + pm2 reloadLogs, cluster mode: ${done! - numbers.length} of ${done} lines lost over 20 rotations`);
+    console.log(
+      `rename + pm2 reloadLogs, cluster mode: ${done! - numbers.length} of ${done} lines lost over 20 rotations`,
+    );
     expect(new Set(numbers).size).toBe(numbers.length);
     expect(warned).toHaveLength(20);
     expect(warned[0]!.reason).toMatch(/cluster mode/);
