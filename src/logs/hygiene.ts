@@ -50,14 +50,15 @@ export function pm2LogsOf(pm2: Pm2Client): Pm2Logs {
         ...(app.errLogPath === file ? [{ app, stream: 'err' as const }] : []),
       ]);
       const [only] = writers;
-      if (only && writers.length === 1 && !only.app.clusterMode)
-        return reopenPm2Log(file, rotated, { pmId: only.app.pmId, stream: only.stream }, pm2);
+      if (only && writers.length === 1)
+        return reopenPm2Log(
+          file,
+          rotated,
+          { pmId: only.app.pmId, stream: only.stream, cluster: !!only.app.clusterMode },
+          pm2,
+        );
       await pm2.reloadLogs();
-      // a cluster worker swaps its streams itself, later than pm2's marker on the bus
-      const why = only?.app.clusterMode
-        ? 'cluster mode: the app reopens its own log'
-        : `${writers.length} pm2 streams write this file`;
-      return { restoredBytes: 0, unrestored: why };
+      return { restoredBytes: 0, unrestored: `${writers.length} pm2 streams write this file` };
     },
   };
 }

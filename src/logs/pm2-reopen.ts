@@ -8,6 +8,8 @@ import { settledSize } from './rotate.ts';
 export interface Pm2LogSource {
   pmId: number;
   stream: 'out' | 'err';
+  /** In cluster mode the app's worker writes its own logs and swaps them when pm2 tells it to. */
+  cluster: boolean;
 }
 
 export interface Pm2ReopenOptions {
@@ -46,22 +48,33 @@ export async function reopenPm2Log(
 ): Promise<Pm2ReopenResult> {
   const relayed = new Relayed();
   const reload = { requested: false, at: null as number | null };
-  const markerText = `Reloading logs for process id ${source.pmId}\n`;
+  const swapped = swapMarker(source);
   const stop = pm2.onOutput((output) => {
+    if (reload.requested && reload.at === null && swapped(output)) reload.at = relayed.count();
     if (output.pmId === source.pmId && output.stream === source.stream) relayed.push(output.text);
-    else if (reload.requested && reload.at === null && output.stream === 'daemon' && output.text === markerText)
-      reload.at = relayed.count();
   });
   try {
     await caughtUp(rotated, relayed);
     reload.requested = true;
     await pm2.reloadLogs();
     if (!(await pollUntil(() => reload.at !== null)))
-      return unrestored('pm2 logged no reload marker on its bus (PM2_LOG_DATE_FORMAT empty?)');
+      return unrestored('no reload marker on pm2 bus (PM2_LOG_DATE_FORMAT empty?)');
     return await restore(live, rotated, relayed, reload.at!).catch((err: unknown) => unrestored(describeError(err)));
   } finally {
     stop();
   }
+}
+
+/**
+ * What shows on the bus once the streams are swapped. Fork mode: the daemon's own `Reloading logs for
+ * process id N` (lib/God/ActionMethods.js), at the swap. Cluster mode: the worker prints `Reloading
+ * log...` to its stdout once its new files are open (lib/ProcessContainer.js), after the swap.
+ */
+function swapMarker(source: Pm2LogSource): (output: Pm2Output) => boolean {
+  const daemonLine = `Reloading logs for process id ${source.pmId}\n`;
+  return source.cluster
+    ? (o) => o.pmId === source.pmId && o.stream === 'out' && o.text.includes('Reloading log...')
+    : (o) => o.stream === 'daemon' && o.text === daemonLine;
 }
 
 /** After the swap at chunk `at`: appends to `rotated` the chunks relayed before it that it lacks. */
@@ -71,8 +84,10 @@ async function restore(live: string, rotated: string, relayed: Relayed, at: numb
   const ends = at === 0 ? 0 : relayed.endsAt(await readEdge(rotated, 'tail'), at);
   if (ends === null) return unrestored('the renamed file ends with nothing pm2 relayed');
   const head = await readEdge(live, 'head');
-  // the out stream is reopened at once; the err stream only once the out file is open
-  const starts = (head.length > 0 ? relayed.startsAt(head, at) : null) ?? at;
+  // where the new file starts: at the marker in fork mode for out, later for err (reopened once out is
+  // open), earlier in cluster mode (the worker prints its marker after reopening)
+  const starts = head.length > 0 ? relayed.startsAt(head, ends) : at;
+  if (starts === null) return unrestored('the new file starts with nothing pm2 relayed');
   const gap = relayed.slice(ends, starts);
   if (gap.length > 0) await fs.appendFile(rotated, gap);
   return { restoredBytes: gap.length, unrestored: null };

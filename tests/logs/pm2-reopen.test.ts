@@ -37,8 +37,8 @@ describe('matching a log file with what pm2 relayed', () => {
 });
 
 describe('reopenPm2Log', () => {
-  /** A pm2 stand-in that, on reloadLogs, drops the last `dropped` chunks it had not written, as pm2 7.0.4 does. */
-  const fakePm2 = (dir: string, chunks: string[], written: number, marker = true) => {
+  /** A pm2 stand-in that wrote the first `written` chunks and, on reloadLogs, drops the rest, as pm2 7.0.4 can. */
+  const fakePm2 = (dir: string, chunks: string[], written: number, mode: 'fork' | 'cluster' | 'no marker' = 'fork') => {
     const listeners = new Set<(o: Pm2Output) => void>();
     const emit = (o: Pm2Output): void => listeners.forEach((l) => l(o));
     const rotated = path.join(dir, 'app-out.log.1');
@@ -56,9 +56,11 @@ describe('reopenPm2Log', () => {
         },
         reloadLogs: () => {
           emit({ pmId: 7, stream: 'out', text: 'another app\n' });
-          if (marker) emit({ pmId: null, stream: 'daemon', text: 'Reloading logs for process id 3\n' });
+          if (mode !== 'no marker') emit({ pmId: null, stream: 'daemon', text: 'Reloading logs for process id 3\n' });
           emit({ pmId: 3, stream: 'out', text: 'after\n' });
-          fs.writeFileSync(live, 'after\n');
+          // a cluster worker swaps on its own and then prints its marker into the new file
+          if (mode === 'cluster') emit({ pmId: 3, stream: 'out', text: 'Reloading log...\n' });
+          fs.writeFileSync(live, mode === 'cluster' ? 'after\nReloading log...\n' : 'after\n');
           return Promise.resolve();
         },
       },
@@ -67,15 +69,22 @@ describe('reopenPm2Log', () => {
 
   it('appends to the renamed file the chunks pm2 dropped before the swap', async () => {
     const { rotated, live, pm2 } = fakePm2(tempDir(), ['l1\n', 'l2\n', 'l3\n', 'l4\n'], 2);
-    const result = await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out' }, pm2);
+    const result = await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out', cluster: false }, pm2);
     expect(result).toEqual({ restoredBytes: 6, unrestored: null });
     expect(fs.readFileSync(rotated, 'utf8')).toBe('before\nl1\nl2\nl3\nl4\n');
     expect(fs.readFileSync(live, 'utf8')).toBe('after\n');
   }, 20_000);
 
+  it('in cluster mode, places the swap by the worker marker and the new file start', async () => {
+    const { rotated, live, pm2 } = fakePm2(tempDir(), ['l1\n', 'l2\n', 'l3\n'], 1, 'cluster');
+    const result = await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out', cluster: true }, pm2);
+    expect(result).toEqual({ restoredBytes: 6, unrestored: null });
+    expect(fs.readFileSync(rotated, 'utf8')).toBe('before\nl1\nl2\nl3\n');
+  }, 20_000);
+
   it('restores nothing when pm2 dropped nothing', async () => {
     const { rotated, live, pm2 } = fakePm2(tempDir(), ['l1\n', 'l2\n'], 2);
-    expect(await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out' }, pm2)).toEqual({
+    expect(await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out', cluster: false }, pm2)).toEqual({
       restoredBytes: 0,
       unrestored: null,
     });
@@ -83,8 +92,8 @@ describe('reopenPm2Log', () => {
   }, 20_000);
 
   it('says why when the swap cannot be placed (no marker on the bus)', async () => {
-    const { rotated, live, pm2 } = fakePm2(tempDir(), ['l1\n', 'l2\n'], 1, false);
-    const result = await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out' }, pm2);
+    const { rotated, live, pm2 } = fakePm2(tempDir(), ['l1\n', 'l2\n'], 1, 'no marker');
+    const result = await reopenPm2Log(live, rotated, { pmId: 3, stream: 'out', cluster: false }, pm2);
     expect(result.restoredBytes).toBe(0);
     expect(result.unrestored).toMatch(/no reload marker/);
     expect(fs.readFileSync(rotated, 'utf8')).toBe('before\nl1\n');
