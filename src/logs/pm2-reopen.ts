@@ -37,8 +37,8 @@ const quietMs = 250;
  * pm2 (7.0.4, lib/God/ForkMode.js `_reloadLogs`) calls destroy() on each app's write stream, which
  * discards the writes it has not finished; an app printing fast loses them at a reload. pm2 relays each chunk on its bus before writing it, and on the same bus logs `Reloading logs
  * for process id N` at the moment it swaps the streams, so every chunk before that marker belonged to
- * the renamed file and every later one goes to the new file. warden listens across the reload and
- * appends to the renamed file the chunks it does not end with.
+ * the renamed file and every later one goes to the new file (cluster mode: see swapMarker). warden
+ * listens across the reload and appends to the renamed file the chunks it does not end with.
  */
 export async function reopenPm2Log(
   live: string,
