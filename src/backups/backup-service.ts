@@ -7,7 +7,14 @@ import type { Clock } from '../lib/clock.ts';
 import { describeError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createScrubber } from '../lib/redact.ts';
-import { getBackup, insertBackup, listBackups, listRunningBackups, updateBackup, type BackupRow } from '../store/backups.ts';
+import {
+  getBackup,
+  insertBackup,
+  listBackups,
+  listRunningBackups,
+  updateBackup,
+  type BackupRow,
+} from '../store/backups.ts';
 import type { Store } from '../store/db.ts';
 import { BackupError } from './backup-error.ts';
 import type { BackupKind, BackupTargetConfig } from './config.ts';
@@ -80,7 +87,9 @@ export function createBackupService(deps: BackupServiceDeps) {
     const name = row.target.endsWith(safetySuffix) ? row.target.slice(0, -safetySuffix.length) : row.target;
     const target = config.backups.targets[name];
     if (!target)
-      throw new BackupError(`backup #${row.id} belongs to target "${row.target}", which is no longer in backups.targets`);
+      throw new BackupError(
+        `backup #${row.id} belongs to target "${row.target}", which is no longer in backups.targets`,
+      );
     const kind = extensionKinds.find(([ext]) => row.file.endsWith(ext))?.[1] ?? target.kind;
     return { name, target, kind: targetKinds[kind] };
   };
@@ -97,7 +106,9 @@ export function createBackupService(deps: BackupServiceDeps) {
     const stats = await fs.statfs(config.backups.dir);
     const free = stats.bavail * stats.bsize;
     if (free < needed) {
-      const why = last ? `1.5 × the last backup (${formatSize(basis)})` : `1.5 × the database size (${formatSize(basis)})`;
+      const why = last
+        ? `1.5 × the last backup (${formatSize(basis)})`
+        : `1.5 × the database size (${formatSize(basis)})`;
       throw new BackupError(
         `backups folder ${config.backups.dir} has ${formatSize(free)} free, needs ${formatSize(needed)} (the larger of minFreeSpace ${formatSize(target.minFreeBytes ?? 0)} and ${why}); free space or lower minFreeSpace`,
       );
@@ -110,7 +121,11 @@ export function createBackupService(deps: BackupServiceDeps) {
   }
 
   /** The checksum and a read of the whole archive; with `restore`, a rehearsal into a scratch copy. */
-  async function check(row: BackupRow, restore: boolean, signal: AbortSignal): Promise<{ detail: string; restored: boolean }> {
+  async function check(
+    row: BackupRow,
+    restore: boolean,
+    signal: AbortSignal,
+  ): Promise<{ detail: string; restored: boolean }> {
     const { name, target, kind } = resolve(row);
     const ctx = contextFor(name, target, signal);
     const sha256 = await sha256File(row.file).catch((err: unknown) => {
@@ -156,8 +171,15 @@ export function createBackupService(deps: BackupServiceDeps) {
     }
   }
 
-  async function run(name: string, options: RunOptions = {}, target = config.backups.targets[name]): Promise<BackupOutcome> {
-    if (!target) throw new BackupError(`no backup target "${name}" (configured: ${Object.keys(config.backups.targets).join(', ') || 'none'})`);
+  async function run(
+    name: string,
+    options: RunOptions = {},
+    target = config.backups.targets[name],
+  ): Promise<BackupOutcome> {
+    if (!target)
+      throw new BackupError(
+        `no backup target "${name}" (configured: ${Object.keys(config.backups.targets).join(', ') || 'none'})`,
+      );
     await refuseIfRunning(name);
     const signal = options.signal ?? never;
     const kind = targetKinds[target.kind];
@@ -165,7 +187,13 @@ export function createBackupService(deps: BackupServiceDeps) {
     await ensurePrivateDir(config.backups.dir);
     const startedAt = clock.now();
     const file = await chooseBackupPath(config.backups.dir, name, startedAt, kind.extension);
-    const row = await insertBackup(store, { target: name, file, label: options.label ?? null, startedAt, pid: process.pid });
+    const row = await insertBackup(store, {
+      target: name,
+      file,
+      label: options.label ?? null,
+      startedAt,
+      pid: process.pid,
+    });
     const incidentKey = `backup-failed:${name.endsWith(safetySuffix) ? name.slice(0, -safetySuffix.length) : name}`;
     log.info({ target: name, id: row.id, file }, 'backup started');
     try {
@@ -182,7 +210,11 @@ export function createBackupService(deps: BackupServiceDeps) {
     } catch (err) {
       const { detail, excerpt } = failureOf(err);
       if (signal.aborted) {
-        await updateBackup(store, row.id, { state: 'interrupted', finishedAt: clock.now(), error: `interrupted: ${detail}` });
+        await updateBackup(store, row.id, {
+          state: 'interrupted',
+          finishedAt: clock.now(),
+          error: `interrupted: ${detail}`,
+        });
         log.warn({ target: name, id: row.id }, 'backup interrupted by stop');
         return { ok: false, backup: (await getBackup(store, row.id))!, detail: `interrupted: ${detail}` };
       }
@@ -228,17 +260,22 @@ export function createBackupService(deps: BackupServiceDeps) {
     const { name, target, kind } = resolve(row);
     const ctx = contextFor(name, target, options.signal ?? never);
     if ((await sha256File(row.file)) !== row.sha256)
-      throw new BackupError(`backup #${id}: checksum mismatch (${row.file} changed since it was written); pick another backup`);
+      throw new BackupError(
+        `backup #${id}: checksum mismatch (${row.file} changed since it was written); pick another backup`,
+      );
     let safety: BackupOutcome | null = null;
     if ((await kind.inspectDestination(ctx, to)) === 'non-empty') {
       if (!options.force)
-        throw new BackupError(`${to} exists and is not empty; restore into a new name, or add --force (warden backs it up first)`);
+        throw new BackupError(
+          `${to} exists and is not empty; restore into a new name, or add --force (warden backs it up first)`,
+        );
       safety = await run(
         `${name}${safetySuffix}`,
         { label: `before restoring #${id} into ${to}`, ...(options.onProgress && { onProgress: options.onProgress }) },
         kind.destinationTarget(ctx, to),
       );
-      if (!safety.ok) throw new BackupError(`the safety backup of ${to} failed, nothing was restored: ${safety.detail}`);
+      if (!safety.ok)
+        throw new BackupError(`the safety backup of ${to} failed, nothing was restored: ${safety.detail}`);
     }
     log.info({ target: name, id, to }, 'restore started');
     try {

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { filePath, type SchemaContext } from '../config/context.ts';
-import { boundedDuration, cronPattern, duration, longestTimerMs, postgresUrl, size, writablePath } from '../config/fields.ts';
+import {
+  boundedDuration,
+  cronPattern,
+  duration,
+  longestTimerMs,
+  postgresUrl,
+  size,
+  writablePath,
+} from '../config/fields.ts';
 
 /** Words `verifySchedule` accepts besides a cron pattern: restore rehearsals at 04:30, after the nightly backups. */
 const scheduleWords: Record<string, string> = {

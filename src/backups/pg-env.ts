@@ -78,7 +78,9 @@ export async function connectPg(target: PgTarget, database = target.database): P
     password: target.password || undefined,
     database,
     connectionTimeoutMillis: 10_000,
-    ...(target.sslmode && target.sslmode !== 'disable' ? { ssl: { rejectUnauthorized: target.sslmode !== 'require' } } : {}),
+    ...(target.sslmode && target.sslmode !== 'disable'
+      ? { ssl: { rejectUnauthorized: target.sslmode !== 'require' } }
+      : {}),
   });
   client.on('error', () => undefined);
   try {

@@ -11,7 +11,12 @@ export type KeepReason = 'last' | 'daily' | 'weekly' | 'monthly' | 'newest-good'
 
 /** The calendar day, ISO week and month of `at` in `timezone`: the GFS buckets. */
 export function calendarKeys(at: number, timezone: string): { day: string; week: string; month: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  })
     .formatToParts(new Date(at))
     .reduce<Record<string, string>>((acc, p) => ({ ...acc, [p.type]: p.value }), {});
   const [y, m, d] = [Number(parts.year), Number(parts.month), Number(parts.day)];

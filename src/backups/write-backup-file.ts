@@ -16,7 +16,10 @@ export interface WrittenFile {
 
 /** `2026-11-28T03:00:00.000Z` → `20261128T030000Z`. */
 export const utcStamp = (at: number): string =>
-  new Date(at).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  new Date(at)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** A folder only warden's user can read: backups hold whole databases. */
 export async function ensurePrivateDir(dir: string): Promise<void> {

@@ -49,7 +49,14 @@ export async function rotatedPathFor(file: string, at: number): Promise<string> 
   const stamp = new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   for (let n = 0; ; n++) {
     const candidate = `${file}.${stamp}${n === 0 ? '' : `-${n}`}`;
-    const taken = await Promise.all([candidate, `${candidate}.gz`].map((p) => fs.lstat(p).then(() => true, () => false)));
+    const taken = await Promise.all(
+      [candidate, `${candidate}.gz`].map((p) =>
+        fs.lstat(p).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (!taken.includes(true)) return candidate;
   }
 }

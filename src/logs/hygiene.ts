@@ -90,7 +90,9 @@ export interface LogHygiene {
   /** Rotates one live log now (rename or copytruncate, then gzip). */
   rotate(file: string): Promise<Rotation>;
   /** `warden logs rotate`: every non-empty live log, pm2's included; each outcome in order. */
-  rotateAll(options: { dryRun: boolean }): Promise<Array<{ file: string; bytes: number; rotation?: Rotation; error?: string }>>;
+  rotateAll(options: {
+    dryRun: boolean;
+  }): Promise<Array<{ file: string; bytes: number; rotation?: Rotation; error?: string }>>;
   /** What retention lets go; deleted unless `dryRun`. */
   prune(options: { dryRun: boolean }): Promise<PruneResult & { candidates: PruneCandidate[] }>;
   /** For a disk past critical: retention, then older rotated logs on that filesystem until `bytesWanted` is freed. */
@@ -107,7 +109,14 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
   const log = options.log.child({ part: 'logs' });
   const openFiles = options.openFiles ?? openFilesOnHost;
   const pm2Files = new Set<string>();
-  const scanner = createPatternScanner({ store, patterns: config.patterns, incidents, clock, log, scrub: options.scrub });
+  const scanner = createPatternScanner({
+    store,
+    patterns: config.patterns,
+    incidents,
+    clock,
+    log,
+    scrub: options.scrub,
+  });
   const growth = new Map<string, { at: number; size: number; rotated: number }>();
 
   const own = options.ownLog ? ownLogMatcher(options.ownLog) : () => false;
@@ -137,7 +146,9 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
     return async () => {
       const result = await runShell(command, { timeoutMs: 30_000 });
       if (result.exitCode !== 0)
-        throw new Error(`${command} exited ${result.exitCode ?? result.signal ?? result.error}: ${result.output.trim().slice(-200)}`);
+        throw new Error(
+          `${command} exited ${result.exitCode ?? result.signal ?? result.error}: ${result.output.trim().slice(-200)}`,
+        );
     };
   };
 
@@ -177,9 +188,12 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
       try {
         await rotate(file);
         size = (await fs.stat(file).catch(() => null))?.size ?? 0;
-        if (size > config.maxSizeBytes) problems.push(`${formatSize(size)} after rotation (maxSize ${formatSize(config.maxSizeBytes)})`);
+        if (size > config.maxSizeBytes)
+          problems.push(`${formatSize(size)} after rotation (maxSize ${formatSize(config.maxSizeBytes)})`);
       } catch (err) {
-        problems.push(`${formatSize(size)} (maxSize ${formatSize(config.maxSizeBytes)}) and rotation failed: ${describeError(err)}`);
+        problems.push(
+          `${formatSize(size)} (maxSize ${formatSize(config.maxSizeBytes)}) and rotation failed: ${describeError(err)}`,
+        );
       }
     }
     const now = clock.now();
@@ -189,7 +203,9 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
       const grown = size - last.size + last.rotated;
       const perWindow = (grown / (now - last.at)) * config.growthAlert.perMs;
       if (perWindow > config.growthAlert.bytes)
-        problems.push(`growing ${formatSize(perWindow)} per ${formatRatePeriod(config.growthAlert.perMs)} (growthAlert ${formatSize(config.growthAlert.bytes)})`);
+        problems.push(
+          `growing ${formatSize(perWindow)} per ${formatRatePeriod(config.growthAlert.perMs)} (growthAlert ${formatSize(config.growthAlert.bytes)})`,
+        );
     }
     const key = `log-size:${file}`;
     if (problems.length > 0) await incidents.observe(key, { ok: false, detail: `${file}: ${problems.join('; ')}` });
@@ -227,7 +243,10 @@ export function createLogHygiene(options: LogHygieneOptions): LogHygiene {
     const candidates = planPrune(rotated, config.retain, clock.now());
     const result = dryRun ? { deleted: [], freedBytes: 0, failed: [] } : await applyPrune(candidates);
     if (!dryRun && (result.deleted.length > 0 || result.failed.length > 0))
-      log.info({ deleted: result.deleted.length, freedBytes: result.freedBytes, failed: result.failed }, 'rotated logs pruned');
+      log.info(
+        { deleted: result.deleted.length, freedBytes: result.freedBytes, failed: result.failed },
+        'rotated logs pruned',
+      );
     return { ...result, candidates };
   };
 
@@ -295,7 +314,10 @@ function formatRatePeriod(ms: number): string {
 /** `logs/warden.log` → matches pino-roll's `logs/warden.3.log`, `warden.2026-11-29.1.log` and `current.log`. */
 function ownLogMatcher(base: string): (file: string) => boolean {
   const dir = path.dirname(base);
-  const stem = path.basename(base).replace(/\.log$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stem = path
+    .basename(base)
+    .replace(/\.log$/, '')
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const names = new RegExp(`^(${stem}\\.(\\d{4}-\\d{2}-\\d{2}\\.)?\\d+\\.log|current\\.log)$`);
   return (file) => path.dirname(file) === dir && names.test(path.basename(file));
 }

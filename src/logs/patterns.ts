@@ -196,12 +196,18 @@ export function createPatternScanner(options: PatternScannerOptions): PatternSca
       await options.incidents.observe(key, { ok: true, detail: `no pattern over its threshold in ${file}` });
       return;
     }
-    const severity = problems.reduce<Severity>((worst, p) => (severityRank[p.severity] > severityRank[worst] ? p.severity : worst), 'info');
+    const severity = problems.reduce<Severity>(
+      (worst, p) => (severityRank[p.severity] > severityRank[worst] ? p.severity : worst),
+      'info',
+    );
     await options.incidents.observe(key, {
       ok: false,
       severity,
       detail: `${file}: ${problems.map((p) => p.detail).join('; ')}`,
-      excerpt: problems.flatMap((p) => p.lines).slice(-10).join('\n'),
+      excerpt: problems
+        .flatMap((p) => p.lines)
+        .slice(-10)
+        .join('\n'),
     });
   };
 
@@ -236,6 +242,7 @@ export function createPatternScanner(options: PatternScannerOptions): PatternSca
         if ([...queues.values()].every((q, i) => q === pending[i]) && queues.size === pending.length) return;
       }
     },
-    withFile: (file, work) => withFile(file, () => work(() => (compiled.length === 0 ? Promise.resolve() : scanOnce(file, false)))),
+    withFile: (file, work) =>
+      withFile(file, () => work(() => (compiled.length === 0 ? Promise.resolve() : scanOnce(file, false)))),
   };
 }

@@ -29,7 +29,10 @@ export interface RotatedLog {
  * named `<live>.N`, `<live>.<stamp>`, optionally `.gz`, whose live log the root watches, and which no
  * process holds open. Folders are compared by their real path, so nothing outside a root is listed.
  */
-export async function findRotatedLogs(roots: readonly LogRoot[], openFiles: ReadonlySet<string>): Promise<RotatedLog[]> {
+export async function findRotatedLogs(
+  roots: readonly LogRoot[],
+  openFiles: ReadonlySet<string>,
+): Promise<RotatedLog[]> {
   const found = new Map<string, RotatedLog>();
   for (const root of roots) {
     const realRoot = await fs.realpath(root.dir).catch(() => null);
@@ -53,7 +56,8 @@ export async function findRotatedLogs(roots: readonly LogRoot[], openFiles: Read
       }
       await inBatches(files, async (f) => {
         const st = await fs.lstat(f.full).catch(() => null);
-        if (st?.isFile()) found.set(f.real, { file: f.real, live: f.live, bytes: st.size, mtimeMs: st.mtimeMs, dev: st.dev });
+        if (st?.isFile())
+          found.set(f.real, { file: f.real, live: f.live, bytes: st.size, mtimeMs: st.mtimeMs, dev: st.dev });
       });
     }
   }

@@ -25,11 +25,17 @@ describe('backups config', () => {
       'backups: { targets: { self: { warden: true, verifySchedule: daily }, docs: { files: [./docs], verifySchedule: "0 0 5 * * 1" } } }',
     );
     expect(backups.targets.self).toMatchObject({ kind: 'warden', verifySchedule: '0 30 4 * * *' });
-    expect(backups.targets.docs).toMatchObject({ kind: 'files', files: ['/srv/warden/docs'], verifySchedule: '0 0 5 * * 1' });
+    expect(backups.targets.docs).toMatchObject({
+      kind: 'files',
+      files: ['/srv/warden/docs'],
+      verifySchedule: '0 0 5 * * 1',
+    });
   });
 
   it('names the key when verifySchedule or maxRestoreAge is wrong', () => {
-    expect(() => load('backups: { targets: { m: { warden: true, verifySchedule: fortnightly, maxRestoreAge: soon } } }')).toThrow(
+    expect(() =>
+      load('backups: { targets: { m: { warden: true, verifySchedule: fortnightly, maxRestoreAge: soon } } }'),
+    ).toThrow(
       /backups\.targets\.m\.verifySchedule: must be a cron pattern[^\n]*\n.*backups\.targets\.m\.maxRestoreAge: must be a duration like 8d/,
     );
   });

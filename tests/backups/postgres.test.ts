@@ -49,7 +49,9 @@ describe('postgres backups', () => {
 
       const rehearsal = await h.service.verify(b.id, { restore: true });
       expect(rehearsal.ok).toBe(true);
-      expect(rehearsal.detail).toMatch(/restored into .*: 2 tables \(public\.items 5000 rows, public\.notes 300 rows\)/);
+      expect(rehearsal.detail).toMatch(
+        /restored into .*: 2 tables \(public\.items 5000 rows, public\.notes 300 rows\)/,
+      );
       expect(rehearsal.backup.restoreVerifiedAt).not.toBeNull();
       const scratch = await sql(adminUrl, "SELECT datname FROM pg_database WHERE datname LIKE 'warden_verify_%'");
       expect(scratch).toEqual([]);
@@ -83,7 +85,9 @@ describe('postgres backups', () => {
     await sql(withDatabase(db.url, existing), 'CREATE TABLE precious (id int); INSERT INTO precious VALUES (42);');
 
     const refused = captureIo();
-    expect(await main(['backup', 'restore', String(backup.id), '--to', existing, '--config', h.configFile], refused)).toBe(1);
+    expect(
+      await main(['backup', 'restore', String(backup.id), '--to', existing, '--config', h.configFile], refused),
+    ).toBe(1);
     expect(refused.stderr).toEqual([
       `warden backup: ${existing} exists and is not empty; restore into a new name, or add --force (warden backs it up first)`,
     ]);
@@ -131,7 +135,9 @@ describe('postgres backups', () => {
       expect((await listBackups(h.store, 'main')).map((b) => b.state)).toEqual(['failed']);
 
       const io = captureIo();
-      expect(await main(['backup', 'restore', String(backup.id), '--to', 'x_never', '--config', h.configFile], io)).toBe(1);
+      expect(
+        await main(['backup', 'restore', String(backup.id), '--to', 'x_never', '--config', h.configFile], io),
+      ).toBe(1);
       expect(io.stderr).toEqual([
         `warden backup: backup #${backup.id} is failed, not good; pick a good one from warden backup list`,
       ]);
@@ -151,8 +157,13 @@ describe('postgres backups', () => {
       const [row] = await sql<{ v: string }>(db.url, "SELECT current_setting('server_version_num') AS v");
       const major = Math.floor(Number(row!.v) / 10000);
       expect(outcome.ok).toBe(false);
-      expect(outcome.detail).toBe(`pg_dump 14 cannot dump a PostgreSQL ${major} server: install postgresql-client-${major}`);
-      expect(await h.incident('backup-failed:main')).toMatchObject({ state: 'open', detail: `main: ${outcome.detail}` });
+      expect(outcome.detail).toBe(
+        `pg_dump 14 cannot dump a PostgreSQL ${major} server: install postgresql-client-${major}`,
+      );
+      expect(await h.incident('backup-failed:main')).toMatchObject({
+        state: 'open',
+        detail: `main: ${outcome.detail}`,
+      });
       expect(await h.outboxFor('backup-failed:main')).toBe(1);
       expect(fs.readdirSync(path.join(dir, 'backups', 'main'))).toEqual([]);
     } finally {

@@ -55,7 +55,10 @@ describe('scheduled backups', () => {
     try {
       await clock.advance(hour);
       const failed = await waitFor('backup-failed', () => h.incident('backup-failed:app'));
-      expect(failed).toMatchObject({ state: 'open', detail: `app: ${dir}/missing.txt: not found; check backups.targets.app.files` });
+      expect(failed).toMatchObject({
+        state: 'open',
+        detail: `app: ${dir}/missing.txt: not found; check backups.targets.app.files`,
+      });
       expect(await h.incident('backup-stale:app')).toBeUndefined();
 
       await clock.advance(27 * hour);
@@ -93,7 +96,9 @@ describe('scheduled backups', () => {
     try {
       expect((await listBackups(h.store, 'app')).map((b) => b.state)).toEqual(['interrupted']);
       expect(fs.readdirSync(folder)).toEqual([]);
-      const reported = h.logLines().filter((l) => l.msg === 'interrupted backups found at start; their partial files were removed');
+      const reported = h
+        .logLines()
+        .filter((l) => l.msg === 'interrupted backups found at start; their partial files were removed');
       expect(reported).toHaveLength(1);
       expect(reported[0]).toMatchObject({ interrupted: 1, removed: [path.join(folder, 'stray.tar.gz.partial')] });
     } finally {

@@ -31,13 +31,17 @@ describe('files target', () => {
 
     const to = path.join(dir, 'restored');
     const io = captureIo();
-    expect(await main(['backup', 'restore', String(outcome.backup.id), '--to', to, '--config', h.configFile], io)).toBe(0);
+    expect(await main(['backup', 'restore', String(outcome.backup.id), '--to', to, '--config', h.configFile], io)).toBe(
+      0,
+    );
     const restored = path.join(to, path.relative('/', app));
     expect(fs.readFileSync(path.join(restored, 'config.json'), 'utf8')).toBe('{"a":1}\n');
     expect(fs.readFileSync(path.join(restored, 'uploads', 'photo.bin'))).toEqual(Buffer.alloc(70_000, 7));
 
     const again = captureIo();
-    expect(await main(['backup', 'restore', String(outcome.backup.id), '--to', to, '--config', h.configFile], again)).toBe(1);
+    expect(
+      await main(['backup', 'restore', String(outcome.backup.id), '--to', to, '--config', h.configFile], again),
+    ).toBe(1);
     expect(again.stderr[0]).toContain(`${to} exists and is not empty`);
   });
 });
@@ -58,7 +62,9 @@ describe('warden target', () => {
 
     const to = path.join(dir, 'restored.db');
     const io = captureIo();
-    expect(await main(['backup', 'restore', String(outcome.backup.id), '--to', to, '--config', h.configFile], io)).toBe(0);
+    expect(await main(['backup', 'restore', String(outcome.backup.id), '--to', to, '--config', h.configFile], io)).toBe(
+      0,
+    );
     const copy = new Database(to, { readonly: true });
     try {
       expect(copy.prepare('SELECT key FROM incidents').all()).toEqual([{ key: 'service-down:api' }]);
@@ -78,7 +84,10 @@ describe('a stuck backup', () => {
       const outcome = await h.service.run('app');
       expect(outcome).toMatchObject({ ok: false, detail: 'tar timed out after 1s' });
       expect(outcome.backup.state).toBe('failed');
-      expect(await h.incident('backup-failed:app')).toMatchObject({ state: 'open', detail: 'app: tar timed out after 1s' });
+      expect(await h.incident('backup-failed:app')).toMatchObject({
+        state: 'open',
+        detail: 'app: tar timed out after 1s',
+      });
       expect(fs.readdirSync(path.join(dir, 'backups', 'app'))).toEqual([]);
     } finally {
       await h.close();

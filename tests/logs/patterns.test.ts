@@ -100,7 +100,11 @@ describe('log pattern alerts', () => {
       }
     }
     writer.close();
-    await until(async () => (await countLogMatches(store!, file, 'ERROR')) >= errors, 45_000, 'every ERROR line counted');
+    await until(
+      async () => (await countLogMatches(store!, file, 'ERROR')) >= errors,
+      45_000,
+      'every ERROR line counted',
+    );
     // one more full scan, with warden stopped, finds nothing new: no line was counted twice
     await stop(running);
     running = null;

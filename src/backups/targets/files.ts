@@ -39,7 +39,9 @@ const filesKind = {
   preflight: async (ctx) => {
     for (const p of ctx.config.files!) {
       await fs.access(p).catch((err: NodeJS.ErrnoException) => {
-        throw new BackupError(`${p}: ${err.code === 'ENOENT' ? 'not found' : err.message}; check backups.targets.${ctx.name}.files`);
+        throw new BackupError(
+          `${p}: ${err.code === 'ENOENT' ? 'not found' : err.message}; check backups.targets.${ctx.name}.files`,
+        );
       });
     }
     return { serverVersion: null, expectedBytes: null };
