@@ -3,32 +3,25 @@ import { ConfigError } from '../config/config-error.ts';
 import { defaultConfigPath } from '../config/load.ts';
 import { describeError, WardenError } from '../lib/errors.ts';
 import { createScrubber } from '../lib/redact.ts';
-import { ack } from './ack.ts';
-import { alertTest } from './alert-test.ts';
-import { backup } from './backup.ts';
-import { check } from './check.ts';
 import type { Command } from './command.ts';
-import { incidents } from './incidents.ts';
 import type { Io } from './io.ts';
-import { logs } from './logs.ts';
-import { resolve } from './resolve.ts';
-import { run } from './run.ts';
-import { silence } from './silence.ts';
-import { status } from './status.ts';
 import { version } from './version.ts';
 
-/** Every subcommand, by its first word; a new command is one line here. */
-export const commands: Record<string, Command> = {
-  run,
-  check,
-  status,
-  alert: alertTest,
-  silence,
-  incidents,
-  ack,
-  backup,
-  logs,
-  resolve,
+/**
+ * Every subcommand by its first word, loaded on use: `warden backup run` must not pay for the
+ * daemon's, the bot's and the renderer's modules at startup. A new command is one line here.
+ */
+export const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./run.ts')).run,
+  check: async () => (await import('./check.ts')).check,
+  status: async () => (await import('./status.ts')).status,
+  alert: async () => (await import('./alert-test.ts')).alertTest,
+  silence: async () => (await import('./silence.ts')).silence,
+  incidents: async () => (await import('./incidents.ts')).incidents,
+  ack: async () => (await import('./ack.ts')).ack,
+  backup: async () => (await import('./backup.ts')).backup,
+  logs: async () => (await import('./logs.ts')).logs,
+  resolve: async () => (await import('./resolve.ts')).resolve,
 };
 
 /** Runs one `warden …` invocation and returns the exit code; never throws. */
@@ -39,10 +32,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
+    io.out(await usage());
     return name === undefined ? 64 : 0;
   }
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  const command = Object.hasOwn(commands, name) ? await commands[name]!() : undefined;
   if (!command) {
     io.err(`warden: unknown command "${name}"; run warden --help for the list`);
     return 64;
@@ -90,14 +83,15 @@ function reportFailure(err: unknown, name: string, io: Io): number {
   return 1;
 }
 
-function usage(): string {
-  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()));
+  const width = Math.max(...all.map((c) => c.usage.length));
   return [
     `warden ${version} — supervisor for small self-hosted servers`,
     '',
     'usage: warden <command> [options] [--config PATH]',
     '',
-    ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
     'The config is --config PATH, else $WARDEN_CONFIG, else ./warden.config.yaml.',
   ].join('\n');
