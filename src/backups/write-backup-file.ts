@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -99,9 +99,26 @@ export async function writeBackupFile(
   }
 }
 
+/** Read size of `sha256File`; one buffer, reused. */
+const hashChunkBytes = 1024 * 1024;
+
+/**
+ * Reads through one reused buffer: a read stream allocates a buffer per chunk, and for a large
+ * backup those wait for a garbage collection, so the CLI's peak RSS grew with the backup's size.
+ */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
+  const buffer = Buffer.allocUnsafe(hashChunkBytes);
+  const handle = await fs.open(file, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }
 
