@@ -9,15 +9,10 @@ import { createLogChannel } from './channels/log.ts';
 import { createTelegramChannel } from './channels/telegram.ts';
 import type { Channel } from './channels/types.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './dispatcher.ts';
-import { logChat, type AlertChat } from './outbox.ts';
+import { logChat } from './outbox.ts';
 import { createPacer, telegramPace, unpaced, type PaceLimits } from './pacer.ts';
 import { createReminders } from './reminders.ts';
 import { renderContextFrom } from './render-context.ts';
-
-/** The chats of `telegram.chats`, as the outbox writer routes to them. */
-export function alertChats(config: Config): AlertChat[] {
-  return config.telegram.chats.map((chat) => ({ id: chat.id, thread: chat.thread, minSeverity: chat.minSeverity }));
-}
 
 /** The channel per chat: Telegram, or the log in dry-run (no token) and for the `log` pseudo-chat. */
 export function channelsFor(config: Config, log: Logger, timeoutMs = 10_000): (chatId: string) => Channel {

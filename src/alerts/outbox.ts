@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Config } from '../config/schema.ts';
 import type { ChangeWriter } from '../incidents/tracker.ts';
 import { urgency } from '../incidents/conversation.ts';
 import { editedOnRepeat } from '../incidents/topics.ts';
@@ -19,6 +20,11 @@ export interface AlertChat {
 }
 
 export const logChat: AlertChat = { id: 'log', minSeverity: 'info' };
+
+/** The chats of `telegram.chats`, as the outbox writer routes to them. */
+export function alertChats(config: Config): AlertChat[] {
+  return config.telegram.chats.map((chat) => ({ id: chat.id, thread: chat.thread, minSeverity: chat.minSeverity }));
+}
 
 /** `alert-delivery:<chatId>` is about one chat: sending it there would fail again. */
 const deliveryTopic = 'alert-delivery';

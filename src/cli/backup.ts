@@ -1,6 +1,5 @@
 import { pino } from 'pino';
-import { outboxWriter } from '../alerts/outbox.ts';
-import { alertChats } from '../alerts/create-alerts.ts';
+import { alertChats, outboxWriter } from '../alerts/outbox.ts';
 import { createBackupService, type BackupOutcome, type BackupService } from '../backups/backup-service.ts';
 import { loadConfig } from '../config/load.ts';
 import { formatDuration, formatSize } from '../config/units.ts';

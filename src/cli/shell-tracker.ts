@@ -1,7 +1,6 @@
 import os from 'node:os';
 import { pino } from 'pino';
-import { alertChats } from '../alerts/create-alerts.ts';
-import { outboxWriter } from '../alerts/outbox.ts';
+import { alertChats, outboxWriter } from '../alerts/outbox.ts';
 import { loadConfig } from '../config/load.ts';
 import { createTracker, type IncidentTracker } from '../incidents/tracker.ts';
 import { systemClock } from '../lib/clock.ts';

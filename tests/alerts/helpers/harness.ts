@@ -1,6 +1,6 @@
-import { createAlerts, alertChats } from '../../../src/alerts/create-alerts.ts';
+import { createAlerts } from '../../../src/alerts/create-alerts.ts';
 import type { Dispatcher, Settlement } from '../../../src/alerts/dispatcher.ts';
-import { outboxWriter } from '../../../src/alerts/outbox.ts';
+import { alertChats, outboxWriter } from '../../../src/alerts/outbox.ts';
 import type { PaceLimits } from '../../../src/alerts/pacer.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/schema.ts';
