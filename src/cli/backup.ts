@@ -1,13 +1,18 @@
 import { pino } from 'pino';
 import { alertChats, outboxWriter } from '../alerts/outbox.ts';
-import { createBackupService, type BackupOutcome, type BackupService } from '../backups/backup-service.ts';
+import {
+  createBackupService,
+  startPreflight,
+  type BackupOutcome,
+  type BackupService,
+} from '../backups/backup-service.ts';
+import type { Preflight } from '../backups/types.ts';
 import { loadConfig } from '../config/load.ts';
 import { formatDuration, formatSize } from '../config/units.ts';
 import { createTracker } from '../incidents/tracker.ts';
 import { systemClock } from '../lib/clock.ts';
 import { WardenError } from '../lib/errors.ts';
 import { listBackups, type BackupRow } from '../store/backups.ts';
-import { openStore } from '../store/db.ts';
 import type { Command, CommandInput } from './command.ts';
 import { processIo, type Io } from './io.ts';
 
@@ -30,13 +35,19 @@ export const backup = {
     const problem = usageProblem(sub, args, input);
     if (problem) throw new WardenError('USAGE', `${problem}; usage: warden ${usage}`);
     const { config } = loadConfig(input.configPath, input.io.env);
+    const names = args.length > 0 ? args : Object.keys(config.backups.targets);
+    // The first target's preflight (tool versions, the server's) runs in other processes while this
+    // one loads and opens the store: kysely is imported here, not above, for that.
+    const preflight =
+      sub === 'run' && names[0] !== undefined ? startPreflight(config, names[0], input.io.env) : undefined;
+    const { openStore } = await import('../store/db.ts');
     const store = await openStore(config.store.url);
     try {
       const log = pino({ level: 'silent' });
       const incidents = createTracker({ store, clock: systemClock, log, writers: [outboxWriter(alertChats(config))] });
       const service = createBackupService({ config, store, incidents, clock: systemClock, log, env: input.io.env });
-      const context = { service, io: input.io, args, options: input.options };
-      if (sub === 'run') return await runNow(context, Object.keys(config.backups.targets));
+      const context = { service, io: input.io, options: input.options };
+      if (sub === 'run') return await runNow(context, names, preflight);
       if (sub === 'list') {
         await service.recover();
         return printList(await listBackups(store), input);
@@ -76,24 +87,27 @@ function usageProblem(sub: string | undefined, args: string[], input: CommandInp
 interface Context {
   service: BackupService;
   io: Io;
-  args: string[];
   options: CommandInput['options'];
 }
 
-async function runNow({ service, io, args, options }: Context, configured: string[]): Promise<number> {
-  const names = args.length > 0 ? args : configured;
+async function runNow(
+  { service, io, options }: Context,
+  names: string[],
+  firstPreflight: Promise<Preflight> | undefined,
+): Promise<number> {
   if (names.length === 0) {
     io.err('warden backup run: no backup targets configured; add backups.targets to the config');
     return 1;
   }
   await service.recover();
   let failed = 0;
-  for (const name of names) {
+  for (const [i, name] of names.entries()) {
     const started = Date.now();
     const progress = progressPrinter(io, name, started);
     const outcome = await service.run(name, {
       label: typeof options.label === 'string' ? options.label : null,
       ...(progress && { onProgress: progress.update }),
+      ...(i === 0 && firstPreflight && { preflight: firstPreflight }),
     });
     progress?.done();
     if (report(io, outcome, Date.now() - started) !== 0) failed++;
