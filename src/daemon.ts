@@ -10,6 +10,7 @@ import { alertChats, outboxWriter } from './alerts/outbox.ts';
 import { createStoreWatch } from './alerts/store-watch.ts';
 import type { Config } from './config/schema.ts';
 import { createDiskAndLogs } from './disk/index.ts';
+import { createFleet } from './fleet/index.ts';
 import { createHttpServer } from './http/server.ts';
 import { createMetricEvents, createMetrics } from './http/metrics.ts';
 import { createSuppression } from './incidents/suppression.ts';
@@ -76,6 +77,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     clock,
     services: Object.keys(config.services),
     resentAlerts: () => alerts.dispatcher.resentTotal(),
+    isLeader: () => fleet.leader.isLeader(),
   });
   const counted = createMetricEvents(metrics, Object.keys(config.services));
   const scrub = createScrubber(deps.secrets ?? []);
@@ -175,7 +177,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log: deps.log.child({ part: 'http' }),
     token: config.http.token,
   });
-  const backups = createBackups({ config, store, incidents, clock, log: deps.log, env: deps.env ?? process.env });
+  // shared work runs on the leader only: one bot poller per token, one digest and backup per schedule
+  const fleet = createFleet({
+    ...{ config, store, clock, log: deps.log, incidents, version: deps.version },
+    work: (slots) => [
+      ...createBackups({ config, store, incidents, clock, log: deps.log, env: deps.env ?? process.env, slots }).parts,
+      ...bot.leaderWork(slots),
+    ],
+  });
   const retention = storeRetention({
     store,
     clock,
@@ -192,7 +201,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     ...(pm2 ? [pm2] : []),
     restarts,
     ...supervision.parts,
-    ...backups.parts,
+    ...fleet.parts,
     ...hygiene.parts,
     ...bot.parts,
     http,

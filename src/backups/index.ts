@@ -1,5 +1,5 @@
 import type { Part } from '../lib/part.ts';
-import { cron } from '../scheduler/cron.ts';
+import { cron, type CronSlots } from '../scheduler/cron.ts';
 import { every } from '../scheduler/every.ts';
 import { createBackupService, type BackupServiceDeps } from './backup-service.ts';
 
@@ -11,7 +11,7 @@ const staleCheckMs = 3_600_000;
  * target runs on its `schedule` (backup, verify, prune) and `verifySchedule` (restore rehearsal),
  * and staleness is re-read hourly. Schedules use the Clock, so tests move time.
  */
-export function createBackups(deps: BackupServiceDeps): { parts: Part[] } {
+export function createBackups(deps: BackupServiceDeps & { slots?: CronSlots | undefined }): { parts: Part[] } {
   const { config, clock } = deps;
   const log = deps.log.child({ part: 'backups' });
   const service = createBackupService(deps);
@@ -40,6 +40,7 @@ export function createBackups(deps: BackupServiceDeps): { parts: Part[] } {
         run: async (signal) => {
           await service.run(name, { signal });
         },
+        slots: deps.slots,
       }),
       cron({
         name: `backups.rehearse:${name}`,
@@ -50,6 +51,7 @@ export function createBackups(deps: BackupServiceDeps): { parts: Part[] } {
         run: async (signal) => {
           await service.rehearseNewest(name, signal);
         },
+        slots: deps.slots,
       }),
     ];
   });

@@ -4,7 +4,7 @@ import { logChat } from '../alerts/outbox.ts';
 import type { Config } from '../config/schema.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
-import { cron, type CronJob } from '../scheduler/cron.ts';
+import { cron, type CronJob, type CronSlots } from '../scheduler/cron.ts';
 import type { Store } from '../store/db.ts';
 import { enqueueOutbox } from '../store/outbox.ts';
 import { digestChartSvg, renderChartPng } from './chart.ts';
@@ -24,6 +24,8 @@ export interface DigestOptions {
   wakeAlerts(): void;
   /** The chart as PNG [the SVG chart rendered by resvg]. */
   renderChart?(data: DigestData, config: Config): Uint8Array;
+  /** Shared slots: a fleet sends one digest per schedule, whichever instance leads. */
+  slots?: CronSlots | undefined;
 }
 
 const defaultChart = (data: DigestData, config: Config): Uint8Array =>
@@ -39,6 +41,7 @@ export function createDigest(options: DigestOptions): CronJob {
     clock,
     log: options.log.child({ part: 'digest' }),
     run: () => sendDigest(options),
+    slots: options.slots,
   });
 }
 

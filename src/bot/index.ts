@@ -11,6 +11,7 @@ import type { IncidentTracker } from '../incidents/tracker.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
+import type { CronSlots } from '../scheduler/cron.ts';
 import { createScrubber } from '../lib/redact.ts';
 import type { Store } from '../store/db.ts';
 import { createAccess } from './admins.ts';
@@ -43,17 +44,35 @@ export interface BotOptions {
 }
 
 /**
- * Operating from the phone: the command and button poller (with a token and `telegram.admins`), the
- * daily digest, and the heartbeat (with `heartbeat.url`), as parts for the daemon to start.
+ * Operating from the phone: the command and button poller (with a token and `telegram.admins`) and
+ * the daily digest are leader work (one poller per bot token; one digest per fleet), built afresh
+ * each time this instance becomes leader; the heartbeat (with `heartbeat.url`) runs on every instance.
  */
-export function createBot(options: BotOptions): { parts: Part[] } {
-  const { config, store, clock, incidents } = options;
+export function createBot(options: BotOptions): { parts: Part[]; leaderWork(slots?: CronSlots): Part[] } {
+  const { config, clock } = options;
   const log = options.log.child({ part: 'bot' });
+  const parts: Part[] = [];
+  if (config.heartbeat.url)
+    parts.push(
+      createHeartbeat({
+        url: config.heartbeat.url,
+        isHealthy: options.isHealthy,
+        clock,
+        log,
+        metrics: options.metrics,
+        intervalMs: options.tuning?.heartbeatIntervalMs,
+      }),
+    );
+  return { parts, leaderWork: (slots) => leaderParts(options, log, slots) };
+}
+
+/** `slots`: the digest's record in the store, so a fleet sends one per schedule. */
+function leaderParts(options: BotOptions, log: Logger, slots: CronSlots | undefined): Part[] {
+  const { config, store, clock, incidents } = options;
   const token = config.telegram.token;
   const pollTimeoutSec = options.tuning?.pollTimeoutSec ?? 25;
   const telegram = token ? createBotTelegram({ token, apiRoot: config.telegram.apiRoot, log, pollTimeoutSec }) : null;
   const parts: Part[] = [];
-
   if (token && telegram && botAnswersButtons(config)) {
     const access = createAccess(config, clock, log);
     const restart = createManualRestart({ drivers: createRestartDrivers({ pm2: options.pm2 }), incidents, store, log });
@@ -92,17 +111,6 @@ export function createBot(options: BotOptions): { parts: Part[] } {
   } else if (telegram) {
     log.info('bot commands off: no telegram.admins configured');
   }
-  parts.push(createDigest({ config, store, clock, log, telegram, wakeAlerts: options.wakeAlerts }));
-  if (config.heartbeat.url)
-    parts.push(
-      createHeartbeat({
-        url: config.heartbeat.url,
-        isHealthy: options.isHealthy,
-        clock,
-        log,
-        metrics: options.metrics,
-        intervalMs: options.tuning?.heartbeatIntervalMs,
-      }),
-    );
-  return { parts };
+  parts.push(createDigest({ config, store, clock, log, telegram, wakeAlerts: options.wakeAlerts, slots }));
+  return parts;
 }

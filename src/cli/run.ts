@@ -26,7 +26,11 @@ export const run = {
     let store;
     try {
       // before anything touches the store: a second daemon must not record runs or open incidents
-      storeLock = await lockStore(config.store.url, { pid: process.pid, log: log.child({ part: 'store' }) });
+      storeLock = await lockStore(config.store.url, {
+        pid: process.pid,
+        log: log.child({ part: 'store' }),
+        host: config.host,
+      });
     } catch (err) {
       logFatal(log, err, 'store locked or unavailable');
       await logger.close();

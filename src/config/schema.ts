@@ -3,6 +3,7 @@ import { telegramSchema, runbooksSchema } from '../alerts/config.ts';
 import { backupsSchema } from '../backups/config.ts';
 import { digestSchema } from '../bot/config.ts';
 import { diskConfig } from '../disk/config.ts';
+import { fleetSchema } from '../fleet/config.ts';
 import type { RegisteredCheckKind } from '../checks/types.ts';
 import { heartbeatSchema } from '../heartbeat/config.ts';
 import { hostSchema } from '../host/config.ts';
@@ -53,6 +54,7 @@ export function configSchema(context: SchemaContext, registries: SchemaRegistrie
       backups: backupsSchema(context),
       digest: digestSchema,
       heartbeat: heartbeatSchema,
+      fleet: fleetSchema,
     })
     .transform(({ host, ...raw }) => ({
       ...raw,

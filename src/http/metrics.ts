@@ -14,6 +14,8 @@ export interface MetricsSources {
   services: readonly string[];
   /** Alerts sent again since start because the last run died while sending them. */
   resentAlerts?(): number;
+  /** Whether this instance holds the fleet's leader lock (always, on a SQLite store). */
+  isLeader?(): boolean;
 }
 
 /**
@@ -32,7 +34,14 @@ async function fromStore<T>(read: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-export function createMetrics({ readLastTickMs, store, clock, services, resentAlerts }: MetricsSources): Registry {
+export function createMetrics({
+  readLastTickMs,
+  store,
+  clock,
+  services,
+  resentAlerts,
+  isLeader,
+}: MetricsSources): Registry {
   const registry = new ScrapeStartedRegistry();
   new Gauge({
     name: 'warden_loop_last_tick_timestamp_seconds',
@@ -105,6 +114,15 @@ export function createMetrics({ readLastTickMs, store, clock, services, resentAl
       this.inc(resentAlerts?.() ?? 0);
     },
   });
+  if (isLeader)
+    new Gauge({
+      name: 'warden_fleet_leader',
+      help: "1 while this instance holds the fleet's leader lock and runs the shared work (always 1 on a SQLite store).",
+      registers: [registry],
+      collect() {
+        this.set(isLeader() ? 1 : 0);
+      },
+    });
   return registry;
 }
 

@@ -91,6 +91,12 @@ export const topics = {
     title: 'Host load high',
     firstStep: 'Run `top -b -n 1 | head -20` to see what uses the CPU, and `vmstat 1 5` for waiting on disk.',
   },
+  'host-down': {
+    severity: 'critical',
+    title: 'Fleet host stopped reporting',
+    firstStep:
+      'Run `ssh {subject} uptime` from another machine: a host that does not answer is down or cut off; one that answers has lost its warden or its link to the store.',
+  },
 } as const satisfies Record<string, { severity: Severity; title: string; firstStep: string }>;
 
 export type Topic = keyof typeof topics;

@@ -14,6 +14,20 @@ export interface CronOptions {
   log: Logger;
   /** One run; `scheduledAt` is the slot it was started for. */
   run(signal: AbortSignal, scheduledAt: number): Promise<void>;
+  /** For a job shared by a fleet: each slot runs once, whichever leader reaches it. */
+  slots?: CronSlots | undefined;
+}
+
+/**
+ * The store's record of a shared job's slots (fleet mode). A slot runs only once claimed, and at
+ * start the newest slot that passed unclaimed (no leader then) is run late rather than skipped.
+ * @example cron({ name: 'digest', …, slots: { claim: (job, at) => claimFleetSlot(…), last: (job) => lastFleetSlot(…) } })
+ */
+export interface CronSlots {
+  /** False when another instance took this slot already. */
+  claim(job: string, slotAt: number): Promise<boolean>;
+  /** The newest slot claimed, or null before the first. */
+  last(job: string): Promise<number | null>;
 }
 
 /**
@@ -40,19 +54,45 @@ export function cron(options: CronOptions): CronJob {
 
   const nextAfter = (at: number): number | null => schedule.nextRun(new Date(at))?.getTime() ?? null;
 
+  const runSlot = async (signal: AbortSignal, slotAt: number): Promise<void> => {
+    try {
+      if (options.slots && !(await options.slots.claim(options.name, slotAt))) {
+        log.info({ job: options.name, slotAt: new Date(slotAt).toISOString() }, 'slot already run by another instance');
+        return;
+      }
+      await options.run(signal, slotAt);
+    } catch (err) {
+      if (!signal.aborted) log.error({ err, job: options.name }, 'scheduled job failed');
+    }
+  };
+
+  /** The newest slot at or before now, when no instance claimed it (or any later one). */
+  const missedSlot = async (slots: CronSlots): Promise<number | null> => {
+    const latest = schedule.previousRuns(1, new Date(clock.now()))[0]?.getTime();
+    if (latest === undefined) return null;
+    try {
+      const last = await slots.last(options.name);
+      return last !== null && last < latest ? latest : null;
+    } catch (err) {
+      log.warn({ err, job: options.name }, 'missed slot not checked: the store did not answer');
+      return null;
+    }
+  };
+
   const runLoop = async (): Promise<void> => {
     const { signal } = controller;
+    const missed = options.slots ? await missedSlot(options.slots) : null;
+    if (missed !== null && !signal.aborted) {
+      log.info({ job: options.name, slotAt: new Date(missed).toISOString() }, 'running a missed slot');
+      await runSlot(signal, missed);
+    }
     for (let next = nextAfter(clock.now()); next !== null && !signal.aborted; next = nextAfter(clock.now())) {
       try {
         await clock.sleep(Math.max(0, next - clock.now()), signal);
       } catch {
         return;
       }
-      try {
-        await options.run(signal, next);
-      } catch (err) {
-        if (!signal.aborted) log.error({ err, job: options.name }, 'scheduled job failed');
-      }
+      await runSlot(signal, next);
     }
   };
 

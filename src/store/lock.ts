@@ -8,7 +8,7 @@ import { describePostgresUrl } from '../lib/postgres-url.ts';
  * Proof that this process is the one daemon of a store, held from before the store is opened until
  * the daemon has stopped: a lock file beside a SQLite store, a session advisory lock on a dedicated
  * PostgreSQL connection.
- * @example const lock = await lockStore(config.store.url, { pid: process.pid, log }); …; await lock.release();
+ * @example const lock = await lockStore(config.store.url, { pid: process.pid, log, host: config.host }); …; await lock.release();
  */
 export interface StoreLock {
   /** False once the lock's PostgreSQL connection died; `reacquire()` takes it again when the store is back. */
@@ -17,10 +17,13 @@ export interface StoreLock {
   release(): Promise<void>;
 }
 
-/** A fixed key: every warden daemon on a PostgreSQL store takes the same advisory lock in that database. */
+/**
+ * The advisory lock's first key; the second is the host name's hash, so each host of a fleet has
+ * its own daemon lock on a shared PostgreSQL store.
+ */
 const advisoryKey = 0x77617264; // 'ward'
 
-export async function lockStore(url: string, options: { pid: number; log: Logger }): Promise<StoreLock> {
+export async function lockStore(url: string, options: { pid: number; log: Logger; host: string }): Promise<StoreLock> {
   return url.startsWith('sqlite:')
     ? lockSqlite(`${url.slice('sqlite:'.length)}.lock`, options.pid)
     : lockPostgres(url, options);
@@ -102,7 +105,7 @@ function isAlive(pid: number, started: string | undefined): boolean {
   return started === undefined || now === undefined || now === started;
 }
 
-async function lockPostgres(url: string, options: { pid: number; log: Logger }): Promise<StoreLock> {
+async function lockPostgres(url: string, options: { pid: number; log: Logger; host: string }): Promise<StoreLock> {
   const { default: pg } = await import('pg');
   const location = describePostgresUrl(url);
   const applicationName = `warden daemon pid ${options.pid}`;
@@ -123,14 +126,16 @@ async function lockPostgres(url: string, options: { pid: number; log: Logger }):
     });
     try {
       await next.connect();
-      const { rows } = await next.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-        advisoryKey,
-      ]);
+      const { rows } = await next.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked',
+        [advisoryKey, options.host],
+      );
       if (!rows[0]?.locked) {
         const holder = await next.query<{ application_name: string }>(
           `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-           WHERE l.locktype = 'advisory' AND l.granted AND l.objid = $1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-          [advisoryKey],
+           WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = hashtext($2)::oid AND l.objsubid = 2
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          [advisoryKey, options.host],
         );
         const name = holder.rows[0]?.application_name ?? '';
         throw refused(location, /pid \d+/.exec(name)?.[0] ?? 'pid unknown');

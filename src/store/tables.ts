@@ -164,6 +164,23 @@ export interface DigestDiskSamplesTable {
   used_ratio: number;
 }
 
+/** One row per live fleet instance (fleet mode): its heartbeat; removed when it stops cleanly. */
+export interface FleetHostsTable {
+  host: string;
+  started_at: number;
+  last_seen: number;
+  version: string;
+  pid: number;
+}
+
+/** A slot of a shared scheduled job (digest, backups) taken by the leader that ran it. */
+export interface FleetSlotsTable {
+  job: string;
+  slot_at: number;
+  host: string;
+  claimed_at: number;
+}
+
 export interface Tables {
   runs: RunsTable;
   check_results: CheckResultsTable;
@@ -177,4 +194,6 @@ export interface Tables {
   log_matches: LogMatchesTable;
   bot_state: BotStateTable;
   digest_disk_samples: DigestDiskSamplesTable;
+  fleet_hosts: FleetHostsTable;
+  fleet_slots: FleetSlotsTable;
 }

@@ -18,6 +18,7 @@ const titles: Record<Topic, string> = {
   'warden-restarted': 'warden이 비정상 종료 후 다시 시작됨',
   'host-memory': '호스트 메모리 부족',
   'host-load': '호스트 부하 높음',
+  'host-down': '플릿 호스트의 보고가 끊김',
 };
 
 /** The first step of each topic; the same line opens the Korean runbook page's "먼저 확인할 것". */
@@ -48,6 +49,8 @@ export const firstSteps: Record<Topic, string> = {
     'warden 폴더에서 `npm run pm2 -- logs warden --err --lines 200`을 실행하세요. 중지 전의 치명적 오류가 있거나, 없다면 강제 종료나 재부팅입니다.',
   'host-memory': '`ps aux --sort=-rss | head -15`로 어떤 프로세스가 메모리를 쓰는지 보세요.',
   'host-load': '`top -b -n 1 | head -20`으로 CPU를 쓰는 것을, `vmstat 1 5`로 디스크 대기를 보세요.',
+  'host-down':
+    '다른 머신에서 `ssh {subject} uptime`을 실행하세요. 응답이 없으면 호스트가 꺼졌거나 끊긴 것이고, 응답하면 그 호스트의 warden이나 저장소 연결이 끊긴 것입니다.',
 };
 
 function duration(ms: number): string {
