@@ -38,6 +38,8 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   const controller = new AbortController();
   let session: pg.Client | null = null;
   let leading = false;
+  // a leader that lost its session sits out a round, so a healthy peer takes over rather than it
+  let restUntil = 0;
   let work: Part[] = [];
   let loop: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
@@ -70,7 +72,10 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       session = null;
       const wasLeading = leading;
       // the work stops before the session ends: a voluntary release must not overlap the next leader
-      if (wasLeading) log.warn({ host: options.host, reason }, 'leadership lost; leader work stopping');
+      if (wasLeading) {
+        log.warn({ host: options.host, reason }, 'leadership lost; leader work stopping');
+        restUntil = clock.now() + options.pollMs * 2;
+      }
       await stopWork();
       await client.end().catch(() => undefined);
       if (wasLeading) log.info({ host: options.host }, 'leader work stopped');
@@ -106,6 +111,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       await client.query('SELECT 1');
       return;
     }
+    if (clock.now() < restUntil) return;
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [leaderKey]);
     if (!rows[0]?.locked || session !== client) return;
     await serially(async () => {

@@ -96,4 +96,38 @@ describe('cron', () => {
     }
     expect(runs).toBe(3);
   });
+
+  it('with shared slots runs a slot only once claimed, and at start runs the newest slot no one claimed', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 28, 3, 0, 30));
+    const claimed = new Map<number, string>([[Date.UTC(2026, 10, 28, 2, 58, 0), 'other']]);
+    const slots = {
+      claim: (job: string, at: number) => {
+        if (claimed.has(at)) return Promise.resolve(false);
+        claimed.set(at, job);
+        return Promise.resolve(true);
+      },
+      last: () => Promise.resolve(Math.max(...claimed.keys())),
+    };
+    const ran: string[] = [];
+    const job = cron({
+      name: 'digest',
+      pattern: '0 * * * * *',
+      clock,
+      log: captureLogger().log,
+      slots,
+      run: (_signal, at) => {
+        ran.push(new Date(at).toISOString());
+        return Promise.resolve();
+      },
+    });
+    jobs.push(job);
+    await job.start();
+    await settled(clock);
+    // 02:59 and 03:00 passed unclaimed: only the newest is run late; 03:01 is taken by another leader
+    claimed.set(Date.UTC(2026, 10, 28, 3, 1, 0), 'other');
+    await clock.advance(60_000);
+    await settled(clock);
+    await clock.advance(60_000);
+    expect(ran).toEqual(['2026-11-28T03:00:00.000Z', '2026-11-28T03:02:00.000Z']);
+  });
 });
