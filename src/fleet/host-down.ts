@@ -23,7 +23,7 @@ export interface HostDownWatchOptions {
 const topic = 'host-down';
 
 /**
- * Leader work: reads every peer's heartbeat each heartbeat interval and says how each host is now
+ * Leader work: reads every peer's heartbeat four times per heartbeat interval and says how each host is now
  * (`host-down:<host>` open while it is silent, resolved when it writes again or leaves cleanly).
  * The store remembers what is open, so a new leader carries on where the last one stopped.
  */
@@ -33,7 +33,8 @@ export function createHostDownWatch(options: HostDownWatchOptions): Part {
   const limitMs = options.heartbeatMs * options.missed;
   return every({
     name: 'fleet-host-down',
-    intervalMs: options.heartbeatMs,
+    // four times per heartbeat: a silent peer is reported soon after it crossed the line
+    intervalMs: Math.max(1, Math.floor(options.heartbeatMs / 4)),
     clock,
     log,
     run: async () => {
