@@ -232,9 +232,9 @@ describe('fleet mode (3 instances, one PostgreSQL store)', () => {
     );
     expect(taken).toEqual([]);
     console.log(
-      `cut ${cutMs} ms: step-down ${stepDownMs} ms, host-down opened ${detectMs} ms after the cut, resolved ${resolveMs} ms after the heal`,
+      `cut ${cutMs} ms: step-down ${stepDownMs} ms, host-down opened ${detectMs} ms after the cut (${opened.detail}), resolved ${resolveMs} ms after the heal`,
     );
-    expect(stepDownMs).toBeLessThan(1000);
+    expect(stepDownMs).toBeLessThan(2000);
     expect(detectMs).toBeLessThanOrEqual((missed + 1) * heartbeatMs);
     expect(resolveMs).toBeLessThan(3 * heartbeatMs);
   }, 300_000);
