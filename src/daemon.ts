@@ -95,10 +95,19 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   });
   const pm2 = pm2ClientFor(config, { env: deps.env ?? process.env, log: deps.log, clock, tuning: deps.supervision });
   const restarts = createRestarts({ config, pm2, incidents, clock, log: deps.log, onRestart: counted.restarted });
+  const storeWatch = createStoreWatch({
+    config,
+    store,
+    clock,
+    log: deps.log,
+    lock: deps.storeLock,
+    onRecovered: () => alerts.dispatcher.wake(),
+  });
   const supervision = createSupervision({
     config,
     store,
-    incidents,
+    // this host's own services: while the store fails, their problems go out by the last-resort path
+    incidents: storeWatch.guard(incidents),
     pm2,
     clock,
     log: deps.log,
@@ -109,14 +118,6 @@ export function createDaemon(deps: DaemonDeps): Daemon {
   const hygiene = createDiskAndLogs({
     ...{ config, store, incidents, pm2, clock, log: deps.log, scrub },
     pruneBackups: () => pruneBackups({ store, backups: config.backups, timezone: config.timezone, log: deps.log }),
-  });
-  const storeWatch = createStoreWatch({
-    config,
-    store,
-    clock,
-    log: deps.log,
-    lock: deps.storeLock,
-    onRecovered: () => alerts.dispatcher.wake(),
   });
   const loop = every({
     name: 'daemon-loop',

@@ -21,6 +21,18 @@ export interface LastResortOptions {
   /** Tries per chat before giving up on a message [3], `retryMs` apart [5s]. */
   tries?: number;
   retryMs?: number;
+  /** Problems sent by `alert` per outage, beyond which they are only logged [20]. */
+  maxAlerts?: number;
+}
+
+/**
+ * The outage message as a daemon part, plus the path for this host's own problems while the store
+ * cannot record them.
+ * @example const lastResort = createLastResort({ … }); lastResort.alert('service-down:api', 'connection refused')
+ */
+export interface LastResort extends Part {
+  /** While the store fails: one message per key per outage, straight through the channel. */
+  alert(key: string, detail: string): void;
 }
 
 /**
@@ -28,7 +40,7 @@ export interface LastResortOptions {
  * per outage straight through the channel, not durable and not retried past a few tries, and a
  * second one when the store takes writes again.
  */
-export function createLastResort(options: LastResortOptions): Part {
+export function createLastResort(options: LastResortOptions): LastResort {
   const { clock, log } = options;
   const host = clip(clean(options.host), 64);
   const minIntervalMs = options.minIntervalMs ?? 15 * 60_000;
@@ -38,6 +50,9 @@ export function createLastResort(options: LastResortOptions): Part {
   const inFlight = new Set<Promise<void>>();
   let lastSentAt: number | null = null;
   let announced = false;
+  const maxAlerts = options.maxAlerts ?? 20;
+  // keys already sent in this outage: a check failing every few seconds is one message
+  const alerted = new Set<string>();
   let unsubscribe: (() => void) | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -78,6 +93,19 @@ export function createLastResort(options: LastResortOptions): Part {
 
   return {
     name: 'store-last-resort',
+    alert: (key, detail) => {
+      if (!options.health.failing() || alerted.has(key) || controller.signal.aborted) return;
+      if (alerted.size >= maxAlerts) {
+        log.warn({ key, maxAlerts }, 'last-resort alert not sent: too many in this outage');
+        return;
+      }
+      alerted.add(key);
+      broadcast(
+        `alert ${key}`,
+        `warden on ${host}: ${clip(clean(key), 200)} — ${clip(clean(detail), 500)}. This alert could not be recorded: the store at ${options.location} is unreachable.`,
+        false,
+      );
+    },
     start: () => {
       unsubscribe = options.health.onChange((change) => {
         const since = new Date(change.outage.since).toISOString();
@@ -101,6 +129,7 @@ export function createLastResort(options: LastResortOptions): Part {
           );
           return;
         }
+        alerted.clear();
         const lasted = formatDuration(change.at - change.outage.since);
         log.info({ store: options.location, since, lastedMs: change.at - change.outage.since }, 'store writable again');
         if (!announced) return;

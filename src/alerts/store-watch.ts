@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import type { IncidentSink, Observation } from '../incidents/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
@@ -28,6 +29,11 @@ export interface StoreWatch {
   parts: Part[];
   /** Runs the heartbeat write as the store's health probe; true when it (and the store's checks) succeeded. */
   heartbeat(write: () => Promise<void>): Promise<boolean>;
+  /**
+   * The incident port for this host's own watchers: a problem the failing store cannot record still
+   * reaches the chats by the last-resort path (a host cut off from a fleet's store speaks for itself).
+   */
+  guard(incidents: IncidentSink): IncidentSink;
 }
 
 export function createStoreWatch(options: StoreWatchOptions): StoreWatch {
@@ -56,8 +62,23 @@ export function createStoreWatch(options: StoreWatchOptions): StoreWatch {
       return Promise.resolve();
     },
   };
+  const orLastResort = async <T>(key: string, problem: Observation | null, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      if (problem) lastResort.alert(key, problem.detail);
+      throw err;
+    }
+  };
   return {
     parts: [lastResort, recovery],
+    guard: (incidents) => ({
+      observe: (key, reading) => orLastResort(key, reading.ok ? null : reading, () => incidents.observe(key, reading)),
+      report: (key, observation) => orLastResort(key, observation, () => incidents.report(key, observation)),
+      resolve: (key, detail) => incidents.resolve(key, detail),
+      recordAction: (idOrKey, action) => incidents.recordAction(idOrKey, action),
+      stateOf: (key) => incidents.stateOf(key),
+    }),
     heartbeat: async (write) => {
       const ok = await store.health.probe(write);
       if (ok && lock && !lock.held()) {

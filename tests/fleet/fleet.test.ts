@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.ts';
@@ -25,6 +26,8 @@ const backupSlotMs = 10_000;
 let db: TestDatabase;
 let dir: string;
 let reader: Store;
+/** A service every host checks; the cut test stops it while one host is cut off. */
+let service: net.Server;
 const fakes: FakeTelegram[] = [];
 const proxies: TcpProxy[] = [];
 const daemons: DaemonProcess[] = [];
@@ -37,6 +40,8 @@ beforeEach(async () => {
   fs.mkdirSync(path.join(dir, 'data'));
   fs.writeFileSync(path.join(dir, 'data', 'shared.txt'), 'shared state\n');
   reader = await openStore(db.url);
+  service = net.createServer((socket) => socket.end());
+  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
   const pgPort = new URL(db.url).port || '5432';
   for (const host of hosts) {
     const fake = await startFakeTelegram({ chats: [42] });
@@ -54,6 +59,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all(daemons.splice(0).map((d) => (d.child.exitCode === null ? d.stop() : d.exited)));
   await reader.close();
+  if (service.listening) await new Promise((r) => service.close(r));
   for (const proxy of proxies.splice(0)) await proxy.close();
   for (const fake of fakes.splice(0)) await fake.close();
   configs.splice(0);
@@ -81,6 +87,8 @@ function writeConfig(host: string, storeUrl: string, fake: FakeTelegram): string
       '  targets:',
       `    shared: { files: ["${path.join(dir, 'data')}"], schedule: "*/${backupSlotMs / 1000} * * * * *", keep: { last: 1000 } }`,
       `fleet: { heartbeat: ${heartbeatMs / 1000}s, missed: ${missed}, leaderPoll: 500ms }`,
+      'services:',
+      `  api: { check: { tcp: { host: 127.0.0.1, port: ${(service.address() as net.AddressInfo).port}, timeout: 500ms } }, interval: 1s, failureThreshold: 1, restart: { strategy: none } }`,
     ].join('\n'),
   );
   return file;
@@ -182,7 +190,7 @@ describe('fleet mode (3 instances, one PostgreSQL store)', () => {
     backups.forEach((b, i) => expect(Number(b.started_at) - backupSlots[i]!).toBeLessThan(backupSlotMs));
   }, 600_000);
 
-  it(`a host cut off from PostgreSQL for ${cutMs / 1000} s is reported down within ${missed + 1} heartbeats, resolved after it heals, and never leads while cut`, async () => {
+  it(`a host cut off from PostgreSQL for ${cutMs / 1000} s is reported down within ${missed + 1} heartbeats, alerts for itself by the last-resort path, is resolved after it heals, and never leads while cut`, async () => {
     const cut = await leader();
     const key = `host-down:${hosts[cut]}`;
     const polls = fakes[cut]!.updateOffsets.length;
@@ -204,6 +212,14 @@ describe('fleet mode (3 instances, one PostgreSQL store)', () => {
     await fakes[cut]!.waitFor(
       () => fakes[cut]!.messages.some((m) => m.plainText.startsWith('warden cannot write its store')),
       15_000,
+    );
+
+    // its own services stay watched: a problem it cannot record goes out by the last-resort path too
+    await new Promise((r) => service.close(r));
+    await fakes[cut]!.waitFor(
+      () => fakes[cut]!.messages.some((m) => m.plainText.startsWith(`warden on ${hosts[cut]}: service-down:api — `)),
+      15_000,
+      'the service-down alert by the last-resort path',
     );
 
     // for the rest of the cut: never leader, never polling the bot
