@@ -78,6 +78,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     services: Object.keys(config.services),
     resentAlerts: () => alerts.dispatcher.resentTotal(),
     isLeader: () => fleet.leader.isLeader(),
+    host: config.host,
   });
   const counted = createMetricEvents(metrics, Object.keys(config.services));
   const scrub = createScrubber(deps.secrets ?? []);
@@ -87,6 +88,7 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log: deps.log.child({ part: 'incidents' }),
     writers: [outboxWriter(alertChats(config))],
     scrub,
+    host: config.host,
     suppression: createSuppression({ parentsOf: parentIncidentKeys(config.services) }),
   });
   const alerts = createAlerts({ config, store, clock, log: deps.log, incidents, ...deps.alerts });

@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.ts';
 import type { Part } from '../lib/part.ts';
 import type { Store } from '../store/db.ts';
 import { listUnresolvedIncidents } from '../store/incidents.ts';
+import { reserveSharedSlot } from '../store/outbox.ts';
 import { createLogChannel } from './channels/log.ts';
 import { createTelegramChannel } from './channels/telegram.ts';
 import type { Channel } from './channels/types.ts';
@@ -30,7 +31,7 @@ export interface AlertsOptions {
   incidents: IncidentTracker;
   /** Overrides for tests and benchmarks; production uses Telegram's limits and a 1s..60s backoff. */
   pace?: PaceLimits;
-  tuning?: Pick<DispatcherOptions, 'backoff' | 'pollMs' | 'stormThreshold' | 'undeliveredAfterMs'> & {
+  tuning?: Pick<DispatcherOptions, 'backoff' | 'pollMs' | 'stormThreshold' | 'undeliveredAfterMs' | 'claimMs'> & {
     telegramTimeoutMs?: number;
   };
 }
@@ -44,7 +45,12 @@ export function createAlerts(options: AlertsOptions): { dispatcher: Dispatcher; 
   const { config, store, clock, incidents } = options;
   const log = options.log.child({ part: 'alerts' });
   const channelFor = channelsFor(config, log, options.tuning?.telegramTimeoutMs);
-  const pacer = createPacer(options.pace ?? telegramPace, clock);
+  // a fleet's instances share the bot's overall limit through the store
+  const shared =
+    store.dialect === 'postgres'
+      ? (from: number, gapMs: number) => reserveSharedSlot(store.db, 'telegram', from, gapMs)
+      : undefined;
+  const pacer = createPacer(options.pace ?? telegramPace, clock, shared);
   const failingChats = new Set<string>();
 
   const dispatcher = createDispatcher({
@@ -54,6 +60,7 @@ export function createAlerts(options: AlertsOptions): { dispatcher: Dispatcher; 
     channelFor,
     pacerFor: (chatId) => (channelFor(chatId).name === 'telegram' ? pacer : unpaced),
     renderContext: (now) => renderContextFrom(config, now),
+    host: config.host,
     ...options.tuning,
     onRecipientFailed: async (chatId, reason) => {
       failingChats.add(chatId);
@@ -70,6 +77,7 @@ export function createAlerts(options: AlertsOptions): { dispatcher: Dispatcher; 
     clock,
     log,
     repeatMs: config.telegram.repeatMs,
+    host: config.host,
     onQueued: () => dispatcher.wake(),
   });
   let unsubscribe: (() => void) | undefined;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { backoffMs } from '../lib/backoff.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -9,12 +10,16 @@ import type { Store } from '../store/db.ts';
 import {
   abandonForeignRows,
   chatsWithPending,
+  claimChat,
   flagInterruptedSends,
   markDelivered,
   markFinished,
   markRetry,
   markSending,
+  othersSends,
   pendingForChat,
+  releaseClaims,
+  type Claimant,
   type OutboxRow,
 } from '../store/outbox.ts';
 import type { Channel, Delivery } from './channels/types.ts';
@@ -59,6 +64,10 @@ export interface DispatcherOptions {
   /** A chat refused the bot (blocked, not found): the daemon opens `alert-delivery:<chat>`. */
   onRecipientFailed?(chatId: string, reason: string): Promise<void>;
   onDelivered?(chatId: string): Promise<void>;
+  /** `config.host`: instances of a fleet claim chats under it (one daemon per host per store) ['']. */
+  host?: string;
+  /** How long a chat's claim holds unrenewed: a dead sender's chat is taken over after it [30 s]. */
+  claimMs?: number;
 }
 
 /**
@@ -95,6 +104,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const stormThreshold = options.stormThreshold ?? 3;
   const pollMs = options.pollMs ?? 2000;
   const maxAttempts = options.maxAttempts ?? 5;
+  // A send may take the channel's whole timeout after its claim was renewed: the lease outlasts it.
+  const claimant: Claimant = { host: options.host ?? '', token: randomUUID(), leaseMs: options.claimMs ?? 30_000 };
   // Telegram has these; sending them again because the store refused the record would duplicate them.
   const unrecorded = new Map<number, Unrecorded>();
   let resent = 0;
@@ -138,10 +149,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function drain(chatId: string): Promise<void> {
     const signal = stopController.signal;
     let failures = 0;
+    let seeded = false;
     while (!signal.aborted) {
       try {
         const flushed = await recordKept(chatId);
         let rows = await pending(chatId);
+        // another instance of the fleet sends this chat now; the poll looks again
+        if (rows === null) break;
+        if (!seeded && rows.length > 0) {
+          seeded = true;
+          const since = clock.now() - 2 * 60_000;
+          options
+            .pacerFor(chatId)
+            .seed(chatId, owner === null ? await othersSends(db, chatId, claimant.token, since) : []);
+        }
         if (rows.length === 0) {
           if (!flushed) {
             await sleep(backoffMs(++failures, backoff));
@@ -166,6 +187,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         };
         if (await options.pacerFor(chatId).acquire(chatId, signal, pace)) {
           rows = await pending(chatId);
+          if (rows === null) break;
           if (rows.length === 0) continue;
         }
         const unit = await compose(rows);
@@ -179,12 +201,33 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         await sleep(Math.min(backoffMs(failures, backoff), 10_000));
       }
     }
+    rewake.delete(chatId);
     workers.delete(chatId);
   }
 
-  /** A chat's pending rows, less those Telegram already has (their record waits in memory). */
-  async function pending(chatId: string): Promise<OutboxRow[]> {
-    const rows = await pendingForChat(db, chatId, owner, rowsPerLook);
+  const claimOptions = () => ({ now: clock.now(), limit: rowsPerLook, rowLocks: store.dialect === 'postgres' });
+
+  /**
+   * A chat's pending rows, claimed for this instance, less those Telegram already has (their record
+   * waits in memory); null while another instance holds the chat. A command's own rows are its alone.
+   */
+  async function pending(chatId: string): Promise<OutboxRow[] | null> {
+    let rows: OutboxRow[];
+    if (owner === null) {
+      let claim = await claimChat(db, chatId, claimant, claimOptions());
+      // a head row locked this instant is being claimed or recorded: look again in a moment
+      for (let tries = 0; claim.state === 'contended' && tries < 20; tries++) {
+        if (!(await sleep(25))) return null;
+        claim = await claimChat(db, chatId, claimant, claimOptions());
+      }
+      if (claim.state !== 'claimed') return null;
+      if (claim.takenOver > 0)
+        log.warn(
+          { chatId, rows: claim.takenOver },
+          'took over alerts another instance was sending when it died; sending them again, marked as such',
+        );
+      rows = claim.rows;
+    } else rows = await pendingForChat(db, chatId, owner, rowsPerLook);
     return unrecorded.size === 0 ? rows : rows.filter((r) => !unrecorded.has(r.id));
   }
 
@@ -250,7 +293,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const channel = options.channelFor(chatId);
     const to = { chatId, thread: unit.rows[0]!.thread };
     try {
-      await markSending(db, ids, clock.now());
+      const now = clock.now();
+      const claim = owner === null ? { token: claimant.token, until: now + claimant.leaseMs } : undefined;
+      if ((await markSending(db, ids, now, claim)) < ids.length) {
+        // the claim ran out (this process stalled) and another instance sends these rows now
+        log.warn({ chatId, outboxIds: ids }, 'alert claim lost to another instance; leaving the send to it');
+        return;
+      }
     } catch (err) {
       // at-least-once: a store that cannot take the mark must not hold the alert back
       log.warn({ err, chatId, outboxIds: ids }, 'could not mark the alert as sending; sending anyway');
@@ -383,7 +432,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       started = true;
       if (owner === null) {
         try {
-          const interrupted = await flagInterruptedSends(db);
+          const interrupted = await flagInterruptedSends(db, claimant.host);
           if (interrupted > 0)
             log.warn(
               { rows: interrupted },
@@ -406,6 +455,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         );
         await Promise.allSettled([...workers.values(), poller]);
         clearTimeout(grace);
+        if (owner === null)
+          await releaseClaims(db, claimant.token).catch((err: unknown) =>
+            log.warn({ err }, 'could not give up alert claims; other instances take them over after their lease'),
+          );
       })()),
   };
 }

@@ -43,9 +43,17 @@ export interface Pacer {
   acquire(chatId: string, signal: AbortSignal, options: { groupable: boolean }): Promise<boolean>;
   /** The request really left at `at` (rendering took a moment): the chat's next slot counts from then. */
   departed(chatId: string, at: number): void;
+  /** Sends to the chat by other instances of a fleet (from the store), counted against its limits too. */
+  seed(chatId: string, times: readonly number[]): void;
 }
 
-export function createPacer(limits: PaceLimits, clock: Clock): Pacer {
+/**
+ * The bot's overall limit, shared by every instance of a fleet: reserves the first slot at or after
+ * `from` that is `gapMs` after the last one any instance reserved (one row in the store).
+ */
+export type SharedSlot = (from: number, gapMs: number) => Promise<number>;
+
+export function createPacer(limits: PaceLimits, clock: Clock, shared?: SharedSlot): Pacer {
   const reserved = new Map<string, number[]>();
   const everywhere: number[] = [];
   const keepMs =
@@ -81,7 +89,8 @@ export function createPacer(limits: PaceLimits, clock: Clock): Pacer {
     if (groupable && times.filter((t) => t > now - limits.storm.windowMs).length >= limits.storm.burst) {
       slot = Math.max(slot, times.at(-1)! + limits.storm.holdMs);
     }
-    slot = limits.global.spread ? freeGap(slot) : windowSlot(everywhere, limits.global, slot);
+    // with a shared slot the overall limit is reserved in the store once the chat's own slot has come
+    if (!shared) slot = limits.global.spread ? freeGap(slot) : windowSlot(everywhere, limits.global, slot);
     times.push(slot);
     // a chat waiting out its own window may hold a later slot than one reserved after it: keep sorted
     const at = everywhere.findIndex((t) => t > slot);
@@ -89,20 +98,38 @@ export function createPacer(limits: PaceLimits, clock: Clock): Pacer {
     return slot;
   };
 
+  const waitFor = async (slot: number, signal: AbortSignal): Promise<boolean> => {
+    const now = clock.now();
+    if (slot <= now) return false;
+    await clock.sleep(slot - now, signal);
+    return true;
+  };
+
   return {
     async acquire(chatId, signal, { groupable }) {
-      const now = clock.now();
-      const slot = reserve(chatId, groupable, now);
-      if (slot <= now) return false;
-      await clock.sleep(slot - now, signal);
-      return true;
+      const waited = await waitFor(reserve(chatId, groupable, clock.now()), signal);
+      if (!shared) return waited;
+      const gap = (limits.global.windowMs + limits.global.marginMs) / limits.global.count;
+      return (await waitFor(await shared(clock.now(), gap), signal)) || waited;
     },
     departed(chatId, at) {
       const times = reserved.get(chatId);
       if (times && times.length > 0 && times[times.length - 1]! < at) times[times.length - 1] = at;
     },
+    seed(chatId, others) {
+      if (others.length === 0) return;
+      const times = reserved.get(chatId) ?? [];
+      reserved.set(
+        chatId,
+        [...times, ...others].sort((a, b) => a - b),
+      );
+    },
   };
 }
 
 /** No limits: the log channel, and tests that measure warden rather than Telegram. */
-export const unpaced: Pacer = { acquire: () => Promise.resolve(false), departed: () => undefined };
+export const unpaced: Pacer = {
+  acquire: () => Promise.resolve(false),
+  departed: () => undefined,
+  seed: () => undefined,
+};

@@ -16,6 +16,8 @@ export interface RemindersOptions {
   /** `telegram.repeat`: how long an open critical incident waits between reminders. */
   repeatMs: number;
   checkEveryMs?: number;
+  /** `config.host`: each instance of a fleet reminds of its own host's incidents only. */
+  host?: string;
   /** Called after reminders were queued, so the dispatcher sends them now. */
   onQueued(): void;
 }
@@ -34,7 +36,9 @@ export function createReminders(options: RemindersOptions): Part {
     log,
     run: async () => {
       const now = clock.now();
-      const unresolved = await listUnresolvedIncidents(store.db);
+      const unresolved = (await listUnresolvedIncidents(store.db)).filter(
+        (i) => !i.host || options.host === undefined || i.host === options.host,
+      );
       // one reminder per outage, none once someone acknowledged any part of it
       const acknowledged = new Set(unresolved.filter((i) => i.state === 'acknowledged').map((i) => i.conversationId));
       const reminded = new Set<number>();

@@ -10,6 +10,7 @@ import type { Incident } from '../incidents/types.ts';
 import type { Store } from '../store/db.ts';
 import { latestBackupPerTarget } from '../store/backups.ts';
 import { latestCheckResults } from '../store/check-results.ts';
+import { readFleet } from '../store/fleet-view.ts';
 import { listUnresolvedIncidents } from '../store/incidents.ts';
 import { activeSilences } from '../store/silences.ts';
 import { fitLines } from './fit.ts';
@@ -19,14 +20,14 @@ import { botTexts } from './texts.ts';
 const maxServices = 40;
 const maxIncidents = 15;
 
-/** `/status`: services, open incidents, silences, disk and last backups, read from the store. */
+/** `/status`: services, open incidents (every host's), the fleet's other hosts, silences, disk and last backups. */
 export async function renderStatus(config: Config, store: Store, now: number): Promise<string> {
   const t = botTexts[config.telegram.locale];
   const clock = (at: number) => formatClock(at, now, config.timezone, locales[config.telegram.locale].intl);
   const lines = [t.statusTitle(field(config.host, 64))];
 
   lines.push('', `<b>${t.services}</b>`);
-  const latest = new Map((await latestCheckResults(store)).map((r) => [r.service, r]));
+  const latest = new Map((await latestCheckResults(store, config.host)).map((r) => [r.service, r]));
   const services = Object.values(config.services);
   for (const service of services.slice(0, maxServices)) {
     const result = latest.get(service.name);
@@ -39,8 +40,20 @@ export async function renderStatus(config: Config, store: Store, now: number): P
   const open = await listUnresolvedIncidents(store.db);
   lines.push('', `<b>${t.incidents}</b> (${open.length})`);
   if (open.length === 0) lines.push(t.noneOpen);
-  lines.push(...open.slice(0, maxIncidents).map((i) => incidentLine(i, config.telegram.locale, now)));
+  lines.push(...open.slice(0, maxIncidents).map((i) => incidentLine(i, config.telegram.locale, now, config.host)));
   if (open.length > maxIncidents) lines.push(t.more(open.length - maxIncidents));
+
+  const others = (await readFleet(store, now)).filter((h) => h.host !== config.host && h.host !== '');
+  if (others.length > 0) {
+    lines.push('', `<b>${t.fleet}</b>`);
+    for (const h of others.slice(0, maxServices)) {
+      const failing = h.services.filter((r) => !r.ok).length;
+      const seen = h.lastSeenAt === null ? '—' : clock(h.lastSeenAt);
+      lines.push(
+        t.fleetHost(field(h.host, 64), escapeHtml(h.state), seen, failing, h.services.length, h.incidents.length),
+      );
+    }
+  }
 
   const silences = await activeSilences(store, now);
   if (silences.length > 0) {
@@ -73,11 +86,12 @@ export async function renderStatus(config: Config, store: Store, now: number): P
   return fitLines(lines, t.more);
 }
 
-/** `🔴 #12 <code>service-down:api</code> · 5m · 👀` — one incident in a list. */
-export function incidentLine(incident: Incident, locale: Locale, now: number): string {
+/** `🔴 #12 <code>service-down:api</code> · 5m · 👀` — one incident in a list; another host's says whose. */
+export function incidentLine(incident: Incident, locale: Locale, now: number, host?: string): string {
   const t = locales[locale];
   const acked = incident.state === 'acknowledged' ? ' · 👀' : '';
-  return `${severityMark[incident.severity]} #${incident.id} <code>${field(incident.key, 80)}</code> · ${t.duration(Math.max(0, now - incident.openedAt))}${acked}`;
+  const where = incident.host && host !== undefined && incident.host !== host ? ` @${field(incident.host, 40)}` : '';
+  return `${severityMark[incident.severity]} #${incident.id} <code>${field(incident.key, 80)}</code>${where} · ${t.duration(Math.max(0, now - incident.openedAt))}${acked}`;
 }
 
 /** Used share of the filesystem holding `p`, as df reports it; null when it cannot be read. */

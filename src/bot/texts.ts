@@ -13,6 +13,9 @@ export interface BotTexts {
   unknownCommand(name: string): string;
   failed: string;
   statusTitle(host: string): string;
+  /** The other hosts of a fleet on the same store: one line each. */
+  fleet: string;
+  fleetHost(host: string, state: string, seen: string, failing: number, services: number, open: number): string;
   services: string;
   incidents: string;
   silences: string;
@@ -86,6 +89,9 @@ const en: BotTexts = {
   unknownCommand: (name) => `Unknown command /${name}. /help lists what I can do.`,
   failed: '⚠️ That did not work; the reason is in warden’s log.',
   statusTitle: (host) => `📋 <b>warden on ${host}</b>`,
+  fleet: 'Other hosts',
+  fleetHost: (host, state, seen, failing, services, open) =>
+    `🖥 <b>${host}</b> ${state} · seen ${seen} · ${services - failing}/${services} services ok · ${open} open`,
   services: 'Services',
   incidents: 'Open incidents',
   silences: 'Silenced',
@@ -169,6 +175,9 @@ const ko: BotTexts = {
   unknownCommand: (name) => `알 수 없는 명령 /${name}. /help 를 보세요.`,
   failed: '⚠️ 실패했습니다. 이유는 warden 로그에 있습니다.',
   statusTitle: (host) => `📋 <b>${host}의 warden</b>`,
+  fleet: '다른 호스트',
+  fleetHost: (host, state, seen, failing, services, open) =>
+    `🖥 <b>${host}</b> ${state} · ${seen} 확인 · 서비스 ${services - failing}/${services} 정상 · 열린 장애 ${open}`,
   services: '서비스',
   incidents: '열린 장애',
   silences: '보류 중',

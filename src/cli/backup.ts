@@ -44,7 +44,13 @@ export const backup = {
     const store = await openStore(config.store.url);
     try {
       const log = pino({ level: 'silent' });
-      const incidents = createTracker({ store, clock: systemClock, log, writers: [outboxWriter(alertChats(config))] });
+      const incidents = createTracker({
+        store,
+        clock: systemClock,
+        log,
+        host: config.host,
+        writers: [outboxWriter(alertChats(config))],
+      });
       const service = createBackupService({ config, store, incidents, clock: systemClock, log, env: input.io.env });
       const context = { service, io: input.io, options: input.options };
       if (sub === 'run') return await runNow(context, names, preflight);

@@ -22,6 +22,7 @@ export async function withShellTracker<T>(
       store,
       clock: systemClock,
       log: pino({ level: 'silent' }),
+      host: config.host,
       writers: [outboxWriter(alertChats(config))],
     });
     return await work(tracker, `shell:${os.userInfo().username}`);

@@ -1,17 +1,24 @@
 import { loadConfig } from '../config/load.ts';
 import { openStore } from '../store/db.ts';
 import type { Command } from './command.ts';
+import { fleetStatus } from './status/fleet.ts';
 import { statusSections } from './status/index.ts';
 
 export const status = {
-  usage: 'status [--json]',
-  summary: 'services, open incidents, last backups, disk use and the alert backlog, read from the store',
-  options: { json: { type: 'boolean' } },
+  usage: 'status [--fleet] [--json]',
+  summary:
+    'services, open incidents, last backups, disk use and the alert backlog, read from the store; --fleet: every host on it',
+  options: { json: { type: 'boolean' }, fleet: { type: 'boolean' } },
   maxPositionals: 0,
   async run({ configPath, io, options }) {
     const { config } = loadConfig(configPath, io.env);
     const store = await openStore(config.store.url);
     try {
+      if (options.fleet) {
+        const fleet = await fleetStatus(store, Date.now());
+        io.out(options.json ? JSON.stringify(fleet.json, null, 2) : fleet.lines.join('\n'));
+        return 0;
+      }
       const context = { config, store, now: Date.now() };
       const sections = [];
       for (const section of statusSections) sections.push({ section, ...(await section.read(context)) });

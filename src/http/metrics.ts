@@ -16,6 +16,8 @@ export interface MetricsSources {
   resentAlerts?(): number;
   /** Whether this instance holds the fleet's leader lock (always, on a SQLite store). */
   isLeader?(): boolean;
+  /** `config.host`: service checks are this host's (a fleet shares the store). */
+  host?: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export function createMetrics({
   services,
   resentAlerts,
   isLeader,
+  host,
 }: MetricsSources): Registry {
   const registry = new ScrapeStartedRegistry();
   new Gauge({
@@ -92,7 +95,7 @@ export function createMetrics({
     registers: [registry],
     async collect() {
       this.reset();
-      for (const result of (await fromStore(() => latestCheckResults(store))) ?? [])
+      for (const result of (await fromStore(() => latestCheckResults(store, host))) ?? [])
         if (services.includes(result.service)) this.set({ service: result.service }, result.ok ? 1 : 0);
     },
   });

@@ -46,6 +46,8 @@ export interface TrackerOptions {
   scrub?: (text: string) => string;
   /** Silence and `dependsOn` [silences and the parent the watcher saw]. */
   suppression?: Suppressor;
+  /** `config.host`: keys are this host's (a fleet shares the store); without it, keys match on any host. */
+  host?: string;
 }
 
 /**
@@ -85,6 +87,8 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
   const log = options.log;
   const writers = options.writers ?? [];
   const suppress = options.suppression ?? createSuppression();
+  const host = options.host;
+  const findUnresolved = (db: Kysely<Tables>, key: string) => findUnresolvedIncident(db, key, host);
   const listeners = new Set<(change: IncidentChange) => void>();
   // Changes are applied one at a time: two reports of a new key must not both open it.
   let queue: Promise<unknown> = Promise.resolve();
@@ -130,8 +134,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
     idOrKey: number | string,
     detail: string,
   ): Promise<Unstamped | null> => {
-    const found =
-      typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolvedIncident(trx, idOrKey);
+    const found = typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolved(trx, idOrKey);
     if (!found || found.state === 'resolved') return null;
     const incident = await updateIncident(trx, found.id, { state: 'resolved', resolved_at: at, last_seen_at: at });
     await history(trx, incident, at, 'resolved', detail);
@@ -149,11 +152,14 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
       (await commit(async (trx, at) => {
         const { topic, subject } = parseIncidentKey(key);
         const severity = observation.severity ?? topics[topic].severity;
-        const previous = await findUnresolvedIncident(trx, key);
+        const previous = await findUnresolved(trx, key);
         if (!previous) {
           const incident = await insertIncident(trx, {
             // an outage already open for this service: this incident is its next chapter
-            conversation_id: outageTopics.has(topic) ? await openConversation(trx, subject, [...outageTopics]) : null,
+            conversation_id: outageTopics.has(topic)
+              ? await openConversation(trx, subject, [...outageTopics], host)
+              : null,
+            ...(host === undefined ? {} : { host }),
             key,
             topic,
             subject,
@@ -207,7 +213,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
     acknowledge: (idOrKey, by) =>
       commit(async (trx, at) => {
         const previous =
-          typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolvedIncident(trx, idOrKey);
+          typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolved(trx, idOrKey);
         if (!previous || previous.state !== 'open') return null;
         const incident = await updateIncident(trx, previous.id, {
           state: 'acknowledged',
@@ -222,7 +228,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
       commit(async (trx, at) => {
         // by id also once resolved: a restart that brought the service back belongs to its incident
         const previous =
-          typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolvedIncident(trx, idOrKey);
+          typeof idOrKey === 'number' ? await getIncident(trx, idOrKey) : await findUnresolved(trx, idOrKey);
         if (!previous) return null;
         const entry: IncidentAction = { at: action.at ?? at, kind: action.kind, ok: action.ok, detail: action.detail };
         const incident = await updateIncident(trx, previous.id, {
@@ -236,6 +242,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
       (await commit(async (trx, at) => {
         const { topic, subject } = parseIncidentKey(key);
         const incident = await insertIncident(trx, {
+          ...(host === undefined ? {} : { host }),
           key,
           topic,
           subject,
@@ -256,7 +263,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
         return { kind: 'noticed', incident, previous: null, at };
       }))!,
 
-    stateOf: async (key) => (await findUnresolvedIncident(store.db, key))?.state ?? null,
+    stateOf: async (key) => (await findUnresolved(store.db, key))?.state ?? null,
 
     subscribe(listener) {
       listeners.add(listener);

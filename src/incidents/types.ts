@@ -35,6 +35,8 @@ export interface IncidentAction {
  */
 export interface Incident {
   id: number;
+  /** The host it is about (fleet mode); absent or '' on incidents made before warden knew hosts. */
+  host?: string;
   key: string;
   topic: Topic;
   subject: string;

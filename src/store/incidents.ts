@@ -9,6 +9,7 @@ type Row = Selectable<IncidentsTable>;
 export function toIncident(row: Row): Incident {
   return {
     id: row.id,
+    host: row.host,
     key: row.key,
     // a topic from a newer warden (after a downgrade) passes through: alerts show it by name
     topic: row.topic as Topic,
@@ -29,27 +30,32 @@ export function toIncident(row: Row): Incident {
   };
 }
 
-/** The open or acknowledged incident for a key; there is at most one. */
-export async function findUnresolvedIncident(db: Db, key: string): Promise<Incident | null> {
-  const row = await db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('key', '=', key)
-    .where('state', '<>', 'resolved')
-    .executeTakeFirst();
+/** The open or acknowledged incident for a key on `host` (there is at most one); without a host, on any. */
+export async function findUnresolvedIncident(db: Db, key: string, host?: string): Promise<Incident | null> {
+  let query = db.selectFrom('incidents').selectAll().where('key', '=', key).where('state', '<>', 'resolved');
+  if (host !== undefined) query = query.where('host', '=', host);
+  const row = await query.orderBy('id').executeTakeFirst();
   return row ? toIncident(row) : null;
 }
 
-/** The conversation an incident about `subject` in one of `topics` joins: that of an unresolved one, or null. */
-export async function openConversation(db: Db, subject: string, topics: readonly string[]): Promise<number | null> {
-  const row = await db
+/**
+ * The conversation an incident about `subject` in one of `topics` joins: that of an unresolved one
+ * (on `host`, when given: two hosts' outages are two conversations), or null.
+ */
+export async function openConversation(
+  db: Db,
+  subject: string,
+  topics: readonly string[],
+  host?: string,
+): Promise<number | null> {
+  let query = db
     .selectFrom('incidents')
     .select(['id', 'conversation_id'])
     .where('subject', '=', subject)
     .where('topic', 'in', [...topics])
-    .where('state', '<>', 'resolved')
-    .orderBy('id')
-    .executeTakeFirst();
+    .where('state', '<>', 'resolved');
+  if (host !== undefined) query = query.where('host', '=', host);
+  const row = await query.orderBy('id').executeTakeFirst();
   return row ? (row.conversation_id ?? row.id) : null;
 }
 

@@ -5,10 +5,10 @@ import type { Logger } from '../lib/logger.ts';
 import { describePostgresUrl } from '../lib/postgres-url.ts';
 
 /**
- * Proof that this process is the one daemon of a store, held from before the store is opened until
- * the daemon has stopped: a lock file beside a SQLite store, a session advisory lock on a dedicated
- * PostgreSQL connection.
- * @example const lock = await lockStore(config.store.url, { pid: process.pid, log, host: config.host }); …; await lock.release();
+ * Proof that this process is the one daemon of its host on a store, held from before the store is
+ * opened until the daemon has stopped: a lock file beside a SQLite store (one daemon per store), a
+ * session advisory lock per `host` on a dedicated PostgreSQL connection (a fleet: other hosts join).
+ * @example const lock = await lockStore(config.store.url, { pid: process.pid, host: config.host, log }); …; await lock.release();
  */
 export interface StoreLock {
   /** False once the lock's PostgreSQL connection died; `reacquire()` takes it again when the store is back. */
@@ -17,22 +17,28 @@ export interface StoreLock {
   release(): Promise<void>;
 }
 
-/**
- * The advisory lock's first key; the second is the host name's hash, so each host of a fleet has
- * its own daemon lock on a shared PostgreSQL store.
- */
+/** The first half of the advisory lock's key; the second is the hash of the daemon's host. */
 const advisoryKey = 0x77617264; // 'ward'
 
-export async function lockStore(url: string, options: { pid: number; log: Logger; host: string }): Promise<StoreLock> {
+interface LockOptions {
+  pid: number;
+  /** `config.host`: on PostgreSQL each host has its own lock. */
+  host: string;
+  log: Logger;
+}
+
+export async function lockStore(url: string, options: LockOptions): Promise<StoreLock> {
   return url.startsWith('sqlite:')
     ? lockSqlite(`${url.slice('sqlite:'.length)}.lock`, options.pid)
     : lockPostgres(url, options);
 }
 
-function refused(location: string, holder: string): WardenError {
+function refused(location: string, holder: string, host?: string): WardenError {
+  const whose = host === undefined ? '' : ` for host ${host}`;
+  const remedy = host === undefined ? 'give this one its own store.url' : 'give this one its own host';
   return new WardenError(
     'STORE_LOCKED',
-    `store ${location} is in use by another warden daemon (${holder}); stop it first, or give this one its own store.url`,
+    `store ${location} is in use by another warden daemon (${holder})${whose}; stop it first, or ${remedy}`,
   );
 }
 
@@ -105,10 +111,11 @@ function isAlive(pid: number, started: string | undefined): boolean {
   return started === undefined || now === undefined || now === started;
 }
 
-async function lockPostgres(url: string, options: { pid: number; log: Logger; host: string }): Promise<StoreLock> {
+async function lockPostgres(url: string, options: LockOptions): Promise<StoreLock> {
   const { default: pg } = await import('pg');
   const location = describePostgresUrl(url);
-  const applicationName = `warden daemon pid ${options.pid}`;
+  // PostgreSQL keeps 63 bytes of it: the pid first, so a refusal can always name the holder
+  const applicationName = `warden daemon pid ${options.pid} host ${options.host}`;
   let client: InstanceType<typeof pg.Client> | null = null;
   let released = false;
 
@@ -131,14 +138,16 @@ async function lockPostgres(url: string, options: { pid: number; log: Logger; ho
         [advisoryKey, options.host],
       );
       if (!rows[0]?.locked) {
+        // a two-part key shows as classid, objid (unsigned) and objsubid 2
         const holder = await next.query<{ application_name: string }>(
           `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-           WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = hashtext($2)::oid AND l.objsubid = 2
+           WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = $1
+             AND l.objid::bigint = (hashtext($2)::bigint & 4294967295)
              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           [advisoryKey, options.host],
         );
         const name = holder.rows[0]?.application_name ?? '';
-        throw refused(location, /pid \d+/.exec(name)?.[0] ?? 'pid unknown');
+        throw refused(location, /pid \d+/.exec(name)?.[0] ?? 'pid unknown', options.host);
       }
     } catch (err) {
       await next.end().catch(() => undefined);

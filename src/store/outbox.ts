@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OutboxTable, Tables } from './tables.ts';
 
 type Db = Kysely<Tables>;
@@ -59,6 +59,127 @@ function toRow(row: Selectable<OutboxTable>): OutboxRow {
     lastError: row.last_error,
     resent: row.resent === 1,
   };
+}
+
+/**
+ * The instance claiming a chat's rows: its host (one daemon per host per store) and a token naming
+ * this process, so a restart on the same host knows the claims of its dead predecessor.
+ */
+export interface Claimant {
+  host: string;
+  token: string;
+  /** How long a claim holds without being renewed; after it, another instance takes the chat over. */
+  leaseMs: number;
+}
+
+/** What a claim found: the chat's rows (now this instance's), another live holder, or a head row locked this instant. */
+export type ChatClaim = { state: 'claimed'; rows: OutboxRow[]; takenOver: number } | { state: 'held' | 'contended' };
+
+type ClaimColumns = Pick<Selectable<OutboxTable>, 'claim_token' | 'claim_host' | 'claim_until'>;
+
+/**
+ * Claims a chat for one send: locks its pending daemon rows (oldest first; on PostgreSQL with
+ * `FOR UPDATE SKIP LOCKED`, so two instances never wait on each other) and marks them as this
+ * instance's until `now + leaseMs`. One sender per chat keeps its order, its edits after their
+ * alert, and its storm grouping. Rows taken over from a holder that died while sending
+ * (`sending_at` still set) are flagged `resent`, as at a restart.
+ */
+export async function claimChat(
+  db: Db,
+  chatId: string,
+  claimant: Claimant,
+  options: { now: number; limit: number; rowLocks: boolean },
+): Promise<ChatClaim> {
+  const { now } = options;
+  const foreign = (r: ClaimColumns): boolean => r.claim_token !== null && r.claim_token !== claimant.token;
+  // the same host's other token is this daemon's predecessor: the host lock says it is gone
+  const live = (r: ClaimColumns): boolean => foreign(r) && r.claim_host !== claimant.host && (r.claim_until ?? 0) > now;
+  const pending = (q: Db) =>
+    q
+      .selectFrom('outbox')
+      .where('state', '=', 'pending')
+      .where('chat_id', '=', chatId)
+      .where('owner', 'is', null)
+      .orderBy('id');
+  // a look without locks first: a chat another instance holds is left alone, its rows unlocked
+  const head = await pending(db).select(['id', 'claim_token', 'claim_host', 'claim_until']).executeTakeFirst();
+  if (!head) return { state: 'claimed', rows: [], takenOver: 0 };
+  if (live(head)) return { state: 'held' };
+  return db.transaction().execute(async (trx): Promise<ChatClaim> => {
+    const look = pending(trx).selectAll().limit(options.limit);
+    const rows = options.rowLocks ? await look.forUpdate().skipLocked().execute() : await look.execute();
+    if (rows.length === 0) return { state: 'claimed', rows: [], takenOver: 0 };
+    // another instance is claiming (or recording) the head this instant: it was skipped
+    if (rows[0]!.id !== head.id && options.rowLocks) {
+      const first = await pending(trx).select('id').executeTakeFirst();
+      if (first && first.id !== rows[0]!.id) return { state: 'contended' };
+    }
+    if (rows.some(live)) return { state: 'held' };
+    const cutOff = rows.filter((r) => foreign(r) && r.sending_at !== null).map((r) => r.id);
+    const flagged = rows.filter((r) => cutOff.includes(r.id) && r.kind !== 'edit').map((r) => r.id);
+    if (cutOff.length > 0) {
+      await trx.updateTable('outbox').set({ sending_at: null }).where('id', 'in', cutOff).execute();
+      if (flagged.length > 0) await trx.updateTable('outbox').set({ resent: 1 }).where('id', 'in', flagged).execute();
+    }
+    await trx
+      .updateTable('outbox')
+      .set({ claim_host: claimant.host, claim_token: claimant.token, claim_until: now + claimant.leaseMs })
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    return {
+      state: 'claimed',
+      rows: rows.map((r) => ({ ...toRow(r), resent: r.resent === 1 || flagged.includes(r.id) })),
+      takenOver: flagged.length,
+    };
+  });
+}
+
+/** Gives up this instance's claims at stop, so another instance sends those chats at once. */
+export async function releaseClaims(db: Db, token: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ claim_host: null, claim_token: null, claim_until: null })
+    .where('state', '=', 'pending')
+    .where('claim_token', '=', token)
+    .where('sending_at', 'is', null)
+    .execute();
+}
+
+/** When other instances last sent to a chat (since `since`), one time per message, oldest first. */
+export async function othersSends(db: Db, chatId: string, token: string, since: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['sent_at', 'message_id'])
+    .distinct()
+    .where('chat_id', '=', chatId)
+    .where('state', '=', 'sent')
+    .where('sent_at', '>', since)
+    .where('claim_token', 'is not', null)
+    .where('claim_token', '<>', token)
+    .orderBy('sent_at')
+    .execute();
+  return rows.map((r) => r.sent_at ?? 0);
+}
+
+/**
+ * Reserves the next send slot of a limit every instance of a fleet shares: `gapMs` after the last
+ * slot anyone reserved, and not before `from`. One row per limit; PostgreSQL only (a SQLite store
+ * has one daemon, whose pacer counts alone).
+ */
+export async function reserveSharedSlot(db: Db, key: string, from: number, gapMs: number): Promise<number> {
+  const row = await db
+    .insertInto('outbox_pace')
+    .values({ key, slot: from })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({ slot: sql<number>`GREATEST(outbox_pace.slot + ${Math.ceil(gapMs)}, ${from})` }),
+    )
+    .returning('slot')
+    .executeTakeFirstOrThrow();
+  return Number(row.slot);
 }
 
 /** Writes rows as pending, due now; returns their ids in order. */
@@ -212,37 +333,41 @@ export async function markFinished(
     .execute();
 }
 
-/** Notes that these rows are about to be sent: until the outcome is recorded, a crash leaves the mark. */
-export async function markSending(db: Db, ids: readonly number[], at: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db
+/**
+ * Notes that these rows are about to be sent: until the outcome is recorded, a crash leaves the mark.
+ * With a claim, only rows this instance still holds are marked, and their lease is renewed to cover
+ * the send; returns how many were marked (fewer: another instance took the chat over, do not send).
+ */
+export async function markSending(
+  db: Db,
+  ids: readonly number[],
+  at: number,
+  claim?: { token: string; until: number },
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  let update = db
     .updateTable('outbox')
-    .set({ sending_at: at })
-    .where('id', 'in', [...ids])
-    .execute();
+    .set({ sending_at: at, ...(claim ? { claim_until: claim.until } : {}) })
+    .where('id', 'in', [...ids]);
+  if (claim) update = update.where('claim_token', '=', claim.token);
+  return Number((await update.executeTakeFirst()).numUpdatedRows);
 }
 
 /**
  * At the daemon's start: pending rows still marked as sending were in flight when the last run
- * died, and Telegram may have them. They are sent again (at-least-once), flagged so the message
- * says why. Returns how many.
+ * of this host died, and Telegram may have them. They are sent again (at-least-once), flagged so
+ * the message says why. Returns how many. Other hosts' sends are theirs (or taken over by
+ * `claimChat` once their claim ran out).
  */
-export async function flagInterruptedSends(db: Db): Promise<number> {
-  const result = await db
+export async function flagInterruptedSends(db: Db, host: string): Promise<number> {
+  const interrupted = db
     .updateTable('outbox')
-    .set({ resent: 1, sending_at: null })
     .where('state', '=', 'pending')
     .where('owner', 'is', null)
     .where('sending_at', 'is not', null)
-    .where('kind', '<>', 'edit')
-    .executeTakeFirst();
-  await db
-    .updateTable('outbox')
-    .set({ sending_at: null })
-    .where('state', '=', 'pending')
-    .where('owner', 'is', null)
-    .where('sending_at', 'is not', null)
-    .execute();
+    .where((eb) => eb.or([eb('claim_host', 'is', null), eb('claim_host', '=', host)]));
+  const result = await interrupted.set({ resent: 1, sending_at: null }).where('kind', '<>', 'edit').executeTakeFirst();
+  await interrupted.set({ sending_at: null }).execute();
   return Number(result.numUpdatedRows);
 }
 

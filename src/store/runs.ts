@@ -15,7 +15,7 @@ export async function recordRunStart(
   store: Store,
   run: { at: number; pid: number; host: string; version: string; alerts: AlertMode },
 ): Promise<{ id: number; previous: Run | null }> {
-  const previous = await latestRun(store);
+  const previous = await latestRun(store, run.host);
   const row = await store.db
     .insertInto('runs')
     .values({
@@ -40,8 +40,11 @@ export async function recordRunStop(store: Store, id: number, at: number): Promi
   await store.db.updateTable('runs').set({ stopped_at: at, last_tick_at: at }).where('id', '=', id).execute();
 }
 
-export async function latestRun(store: Store): Promise<Run | null> {
-  const row = await store.db.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+/** The newest run on `host` (a fleet shares the store), or on any host without it. */
+export async function latestRun(store: Store, host?: string): Promise<Run | null> {
+  let query = store.db.selectFrom('runs').selectAll();
+  if (host !== undefined) query = query.where('host', '=', host);
+  const row = await query.orderBy('id', 'desc').limit(1).executeTakeFirst();
   return row
     ? {
         id: row.id,

@@ -19,6 +19,8 @@ export interface RunsTable {
 /** Recent check outcomes per service, pruned to a bounded number of rows. */
 export interface CheckResultsTable {
   id: Generated<number>;
+  /** The host whose check this was; '' only on a store no daemon ever ran on before fleet mode. */
+  host: Generated<string>;
   service: string;
   at: number;
   ok: number;
@@ -61,6 +63,8 @@ export interface SilencesTable {
 /** One incident; `actions` is a JSON array of IncidentAction. At most one unresolved row per key. */
 export interface IncidentsTable {
   id: Generated<number>;
+  /** The host the incident is about: keys are unique per host, so two hosts' `service-down:api` are two incidents. */
+  host: Generated<string>;
   key: string;
   topic: string;
   subject: string;
@@ -120,6 +124,16 @@ export interface OutboxTable {
   sending_at: number | null;
   /** 1 when the row is sent again because warden died while sending it: the message says so. */
   resent: Generated<number>;
+  /** The instance sending this row's chat (its host, and a token naming the process) until `claim_until`. */
+  claim_host: string | null;
+  claim_token: string | null;
+  claim_until: number | null;
+}
+
+/** Send slots shared by every instance of a fleet: `telegram` is the next free slot of the bot's overall limit. */
+export interface OutboxPaceTable {
+  key: string;
+  slot: number;
 }
 
 /** One usage reading of a disk path; the fill forecast fits a line through the recent ones. */
@@ -189,6 +203,7 @@ export interface Tables {
   incidents: IncidentsTable;
   incident_history: IncidentHistoryTable;
   outbox: OutboxTable;
+  outbox_pace: OutboxPaceTable;
   disk_samples: DiskSamplesTable;
   log_offsets: LogOffsetsTable;
   log_matches: LogMatchesTable;

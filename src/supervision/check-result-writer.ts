@@ -29,6 +29,8 @@ export function createCheckResultWriter(options: {
   flushMs?: number;
   pruneEvery?: number;
   scrub?: (text: string) => string;
+  /** `config.host`: results are this host's (a fleet shares the store). */
+  host?: string;
 }): CheckResultWriter {
   const { store } = options;
   const log = options.log.child({ part: 'check-results' });
@@ -51,7 +53,7 @@ export function createCheckResultWriter(options: {
         } else sincePrune.set(row.service, count);
       }
       try {
-        await recordCheckResultBatch(store, rows, [...new Set(prune)]);
+        await recordCheckResultBatch(store, rows, [...new Set(prune)], options.host);
       } catch (err) {
         // history is a nicety; the incidents already have what matters
         log.warn({ err, rows: rows.length }, 'check results not stored');

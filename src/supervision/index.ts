@@ -61,7 +61,7 @@ export function createSupervision(options: SupervisionOptions): Supervision {
   const { config, store, incidents, pm2, clock, log, tuning } = options;
   const services = Object.values(config.services);
   const dependencies = new Dependencies(config.services);
-  const results = createCheckResultWriter({ store, clock, log, scrub: options.scrub });
+  const results = createCheckResultWriter({ store, clock, log, scrub: options.scrub, host: config.host });
   // monitors mark each pass, and both monitors and pm2 events read what came after it
   const evidence = createErrorLogEvidence(pm2);
   const monitors = new Map(

@@ -23,6 +23,11 @@ export interface RenderContext {
   resolvedSound?: boolean | undefined;
 }
 
+/** The hosts incidents are about, as one line: in a fleet any instance may send another host's alert. */
+export function hostsOf(incidents: ReadonlyArray<{ host?: string }>, context: RenderContext): string {
+  return [...new Set(incidents.map((i) => i.host || context.host))].join(', ');
+}
+
 /** Critical rings, warning rings outside quiet hours and arrives silently inside them, info never rings. */
 export function isSilent(severity: Severity, context: RenderContext): boolean {
   if (severity === 'critical') return false;

@@ -3,7 +3,7 @@ import type { Incident, IncidentAction, Severity } from '../../incidents/types.t
 import type { Button, Rendered } from '../channels/types.ts';
 import { actionButtons } from './buttons.ts';
 import { compactExcerpt } from './excerpt.ts';
-import { isSilent, type RenderContext } from './context.ts';
+import { hostsOf, isSilent, type RenderContext } from './context.ts';
 import { firstStepLines } from './first-step.ts';
 import { clean, escapedTail, escapeHtml, field, htmlToText, telegramLimit } from './html.ts';
 import { locales } from './locales/index.ts';
@@ -45,7 +45,7 @@ export function renderIncident(incident: Incident, context: RenderContext, story
   lines.push(
     [
       t.severity[incident.severity],
-      t.onHost(field(context.host, 64)),
+      t.onHost(field(hostsOf([incident], context), 64)),
       t.since(since, t.duration(Math.max(0, context.now - incident.openedAt))),
       ...(incident.count > 1 && !repeatLine ? [t.seen(incident.count)] : []),
     ].join(' · '),

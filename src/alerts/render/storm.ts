@@ -1,7 +1,7 @@
 import type { Topic } from '../../incidents/topics.ts';
 import type { Incident } from '../../incidents/types.ts';
 import type { Button, Rendered } from '../channels/types.ts';
-import { isSilent, type RenderContext } from './context.ts';
+import { hostsOf, isSilent, type RenderContext } from './context.ts';
 import { escapeHtml, field, htmlToText, telegramLimit } from './html.ts';
 import { severityMark } from './incident.ts';
 import { locales } from './locales/index.ts';
@@ -39,7 +39,7 @@ export function renderStorm(
     const resolved = incidents.slice(0, count).filter((i) => i.state === 'resolved').length;
     const title = { opened: t.stormOpened, resolved: t.stormResolved, reminder: t.stormReminder }[kind](
       count,
-      field(context.host, 64),
+      field(hostsOf(incidents.slice(0, count), context), 64),
     );
     return kind === 'opened' && resolved > 0 ? `${title}\n${t.stormProgress(resolved, count)}` : title;
   };

@@ -12,7 +12,7 @@ export const alertsStatus: StatusSection = {
   title: 'Alerts',
   async read({ store, config, now }) {
     const backlog = await outboxBacklog(store.db, now - 86_400_000);
-    const alertMode = alertModeOf(await latestRun(store), config);
+    const alertMode = alertModeOf(await latestRun(store, config.host), config);
     const dryRun = alertMode.mode === 'dry-run';
     const chats = backlog.chats.map((c) => ({
       ...c,

@@ -1,15 +1,13 @@
+import { staleAfterMs } from '../../store/fleet-view.ts';
 import { latestRun } from '../../store/runs.ts';
 import { alertModeOf, describeAlertMode } from './alert-mode.ts';
 import type { StatusSection } from './types.ts';
-
-/** A run that has not ticked for this long is considered dead even without a recorded stop. */
-const staleAfterMs = 30_000;
 
 export const daemonStatus: StatusSection = {
   key: 'daemon',
   title: 'Daemon',
   async read({ store, now, config }) {
-    const run = await latestRun(store);
+    const run = await latestRun(store, config.host);
     const state = !run
       ? 'never started'
       : run.stoppedAt !== null

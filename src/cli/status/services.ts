@@ -5,7 +5,7 @@ export const servicesStatus: StatusSection = {
   key: 'services',
   title: 'Services',
   async read({ store, config }) {
-    const latest = new Map((await latestCheckResults(store)).map((r) => [r.service, r]));
+    const latest = new Map((await latestCheckResults(store, config.host)).map((r) => [r.service, r]));
     const services = Object.values(config.services).map((s) => {
       const result = latest.get(s.name);
       return {
