@@ -107,6 +107,12 @@ export type Topic = keyof typeof topics;
  */
 export const editedOnRepeat: ReadonlySet<Topic> = new Set<Topic>(['service-crashed']);
 
+/**
+ * Topics about the fleet itself, kept by whichever instance leads: their incidents belong to no host
+ * ('') and are found from any host, so a new leader carries on (and resolves) what its predecessor opened.
+ */
+export const fleetWide: ReadonlySet<Topic> = new Set<Topic>(['host-down']);
+
 export const topicNames = Object.keys(topics) as Topic[];
 
 export function isTopic(value: string): value is Topic {

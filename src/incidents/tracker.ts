@@ -14,7 +14,7 @@ import type { Tables } from '../store/tables.ts';
 import { cleanInput } from './clean-input.ts';
 import { outageTopics } from './conversation.ts';
 import { createSuppression, type Suppressor } from './suppression.ts';
-import { parseIncidentKey, topics } from './topics.ts';
+import { fleetWide, parseIncidentKey, topics } from './topics.ts';
 import {
   severityRank,
   type Incident,
@@ -87,8 +87,9 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
   const log = options.log;
   const writers = options.writers ?? [];
   const suppress = options.suppression ?? createSuppression();
-  const host = options.host;
-  const findUnresolved = (db: Kysely<Tables>, key: string) => findUnresolvedIncident(db, key, host);
+  const hostOf = (key: string): string | undefined =>
+    options.host === undefined || !fleetWide.has(parseIncidentKey(key).topic) ? options.host : '';
+  const findUnresolved = (db: Kysely<Tables>, key: string) => findUnresolvedIncident(db, key, hostOf(key));
   const listeners = new Set<(change: IncidentChange) => void>();
   // Changes are applied one at a time: two reports of a new key must not both open it.
   let queue: Promise<unknown> = Promise.resolve();
@@ -151,6 +152,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
     report: async (key, observation) =>
       (await commit(async (trx, at) => {
         const { topic, subject } = parseIncidentKey(key);
+        const host = hostOf(key);
         const severity = observation.severity ?? topics[topic].severity;
         const previous = await findUnresolved(trx, key);
         if (!previous) {
@@ -241,6 +243,7 @@ export function createTracker(options: TrackerOptions): IncidentTracker {
     notice: async (key, observation) =>
       (await commit(async (trx, at) => {
         const { topic, subject } = parseIncidentKey(key);
+        const host = hostOf(key);
         const incident = await insertIncident(trx, {
           ...(host === undefined ? {} : { host }),
           key,

@@ -68,6 +68,20 @@ describe.each(dialects)('fleet host-down (%s)', (dialect) => {
     expect(await open('web-2')).toBeNull();
   });
 
+  it('a new leader carries on the host-down incident its predecessor opened: it belongs to no host', async () => {
+    const clock = new ManualClock();
+    const { log } = captureLogger();
+    const before = createTracker({ store, clock, log, host: 'web-1' });
+    const after = createTracker({ store, clock, log, host: 'web-3' });
+    await before.observe('host-down:web-2', { ok: false, detail: 'no heartbeat' });
+    const opened = await open('web-2');
+    expect(opened?.host).toBe('');
+    await after.observe('host-down:web-2', { ok: false, detail: 'still no heartbeat' });
+    expect((await open('web-2'))?.id).toBe(opened?.id);
+    await after.observe('host-down:web-2', { ok: true, detail: 'heartbeat again' });
+    expect(await open('web-2')).toBeNull();
+  });
+
   it('an instance heartbeats while it runs and removes its row when it stops cleanly', async () => {
     const clock = new ManualClock();
     const heartbeat = createFleetHeartbeat({
