@@ -139,12 +139,13 @@ describe.each(['sqlite', 'postgres'] as const)('hostile input through warden run
 
     const emojiAlert = fake.messages.find((m) => m.text.includes('😀'))!;
     expect(emojiAlert.text.length).toBeLessThanOrEqual(4096);
-    expect(emojiAlert.text).toMatch(/(😀){500}/u);
+    // (the excerpt keeps a phone screen: the line is cut, never inside a character)
+    expect(emojiAlert.text).toMatch(/(😀){50}/u);
     expect(emojiAlert.text).not.toContain('\uFFFD');
     // the command line itself shows `\033]0;title`; its output must carry neither the sequence nor its text
     expect(emojiAlert.text).not.toContain('\x1b');
     expect(emojiAlert.text).not.toContain('\x07');
-    expect(/<pre>([\s\S]*)<\/pre>/.exec(emojiAlert.text)?.[1]).toMatch(/^(…\n)?(😀)+$/u);
+    expect(/<pre>([\s\S]*)<\/pre>/.exec(emojiAlert.text)?.[1]).toMatch(/^(…\n)?(😀)+…?$/u);
     const dbAlert = fake.messages.find((m) => m.text.includes('psql'))!;
     expect(dbAlert.text).toContain('psql: password authentication failed for [REDACTED]');
 
