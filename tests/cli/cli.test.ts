@@ -24,7 +24,7 @@ describe('warden cli', () => {
   it('lists the commands on --help and rejects an unknown one', async () => {
     const help = captureIo();
     expect(await main(['--help'], help)).toBe(0);
-    expect(help.stdout.join('\n')).toMatch(/status \[--json\]/);
+    expect(help.stdout.join('\n')).toMatch(/status \[--fleet\] \[--json\]/);
     const unknown = captureIo();
     expect(await main(['stauts'], unknown)).toBe(64);
     expect(unknown.stderr).toEqual(['warden: unknown command "stauts"; run warden --help for the list']);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
@@ -15,7 +16,7 @@ async function setup(): Promise<{ config: string; storeUrl: string }> {
   const config = path.join(dir, 'warden.config.yaml');
   fs.writeFileSync(config, `store: { url: "${storeUrl}" }\n`);
   const store = await openStore(storeUrl);
-  const tracker = createTracker({ store, clock: systemClock, log: captureLogger().log });
+  const tracker = createTracker({ store, clock: systemClock, log: captureLogger().log, host: os.hostname() });
   await tracker.report('service-down:api', { detail: 'connection refused' });
   await tracker.report('disk-usage:/', { detail: '91% used' });
   await tracker.resolve('disk-usage:/', 'back to 70%');

@@ -19,7 +19,7 @@ describe('warden resolve', () => {
     h = await createHarness({ fake, dir, telegram: 'chats: [{ id: 42 }]' });
     await h.start();
     config = path.join(dir, 'cli.config.yaml');
-    fs.writeFileSync(config, `store: { url: "${h.storeUrl}" }\ntelegram: { chats: [{ id: 42 }] }\n`);
+    fs.writeFileSync(config, `host: prod-1\nstore: { url: "${h.storeUrl}" }\ntelegram: { chats: [{ id: 42 }] }\n`);
   });
   afterEach(async () => {
     await h.stop();

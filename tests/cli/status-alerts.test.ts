@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -79,10 +80,10 @@ describe('warden status: incidents and alerts', () => {
     expect(first).toContain(`${path.join(dir, 'backups')}: does not exist`);
 
     const store = await openStore(storeUrl);
-    await recordRunStart(store, { at: Date.now(), pid: 4242, host: 'h', version: '0', alerts: 'telegram' });
+    await recordRunStart(store, { at: Date.now(), pid: 4242, host: os.hostname(), version: '0', alerts: 'telegram' });
     expect(await status({})).toMatch(/running \(pid 4242, since .*\); alerts to 1 Telegram chat\(s\)/);
 
-    await recordRunStart(store, { at: Date.now(), pid: 4343, host: 'h', version: '0', alerts: 'dry-run' });
+    await recordRunStart(store, { at: Date.now(), pid: 4343, host: os.hostname(), version: '0', alerts: 'dry-run' });
     await store.close();
     expect(await status({ TELEGRAM_BOT_TOKEN: fake.token })).toContain(
       'alerts in dry-run (the daemon has no TELEGRAM_BOT_TOKEN): they are written to its log',

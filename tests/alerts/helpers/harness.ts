@@ -79,7 +79,13 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const { config } = parseConfig(yaml, 'warden.config.yaml', { env, baseDir: options.dir });
   const store = own?.store ?? (await openStore(storeUrl));
   const { log, lines } = captureLogger();
-  const incidents = createTracker({ store, clock, log, writers: [outboxWriter(alertChats(config))] });
+  const incidents = createTracker({
+    store,
+    clock,
+    log,
+    writers: [outboxWriter(alertChats(config))],
+    host: config.host,
+  });
   const alerts = createAlerts({
     config,
     store,
