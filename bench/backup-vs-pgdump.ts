@@ -37,7 +37,7 @@ function timed(command: string, args: string[]): { seconds: number; rssMb: numbe
   return { seconds: Number(match[1]), rssMb: Number(own?.[1] ?? match[2]) / 1024, stdout: result.stdout };
 }
 
-const warden = ['--import', './bench/lib/print-max-rss.mjs', 'dist/main.js'];
+const warden = ['--max-semi-space-size=1', '--import', './bench/lib/print-max-rss.mjs', 'dist/main.js'];
 
 const best = <T extends { seconds: number; rssMb: number }>(runs: T[]): T =>
   runs.reduce((a, b) =>

@@ -5,6 +5,7 @@ import { formatDuration, formatSize } from '../config/units.ts';
 import type { Reading } from '../incidents/types.ts';
 import type { Clock } from '../lib/clock.ts';
 import { describeError } from '../lib/errors.ts';
+import { linkedSignal } from '../lib/linked-signal.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createScrubber } from '../lib/redact.ts';
 import {
@@ -125,25 +126,35 @@ export function createBackupService(deps: BackupServiceDeps) {
     if (busy) throw new BackupError(`a backup of ${name} is already running (#${busy.id}, pid ${busy.pid})`);
   }
 
-  /** The checksum and a read of the whole archive; with `restore`, a rehearsal into a scratch copy. */
-  async function check(
-    row: BackupRow,
-    restore: boolean,
-    signal: AbortSignal,
-  ): Promise<{ detail: string; restored: boolean }> {
+  /**
+   * The checksum and a read of the whole archive: `list`, or with `restore` a rehearsal into a scratch
+   * copy, which reads every entry anyway. Both run side by side; a checksum failure ends the reading
+   * and is the one reported.
+   */
+  async function check(row: BackupRow, restore: boolean, signal: AbortSignal): Promise<string> {
     const { name, target, kind } = resolve(row);
-    const ctx = contextFor(name, target, signal);
-    // The checksum (here) and the listing (pg_restore, tar: another process) run side by side; a
-    // checksum failure is still the one reported.
-    const [hashed, listing] = await Promise.allSettled([sha256File(row.file), kind.list(ctx, row.file)]);
-    if (hashed.status === 'rejected')
-      throw new BackupError(`backup #${row.id}: cannot read ${row.file} (${describeError(hashed.reason)})`);
-    if (hashed.value !== row.sha256)
-      throw new BackupError(`backup #${row.id}: checksum mismatch (${row.file} changed since it was written)`);
-    if (listing.status === 'rejected') throw listing.reason;
-    const listed = listing.value;
-    if (!restore) return { detail: `sha256 ok, ${listed}`, restored: false };
-    return { detail: `sha256 ok, ${listed}; ${await kind.rehearse(ctx, row.file)}`, restored: true };
+    const stop = new AbortController();
+    const reading = linkedSignal([signal, stop.signal]);
+    const ctx = contextFor(name, target, reading.signal);
+    const fail = (error: BackupError): never => {
+      stop.abort(error);
+      throw error;
+    };
+    const checksum = sha256File(row.file).then(
+      (sum) => {
+        if (sum !== row.sha256)
+          fail(new BackupError(`backup #${row.id}: checksum mismatch (${row.file} changed since it was written)`));
+      },
+      (err: unknown) => fail(new BackupError(`backup #${row.id}: cannot read ${row.file} (${describeError(err)})`)),
+    );
+    const [hashed, read] = await Promise.allSettled([
+      checksum,
+      restore ? kind.rehearse(ctx, row.file) : kind.list(ctx, row.file),
+    ]);
+    reading.dispose();
+    if (hashed.status === 'rejected') throw hashed.reason;
+    if (read.status === 'rejected') throw read.reason;
+    return `sha256 ok, ${read.value}`;
   }
 
   async function verify(id: number, options: { restore?: boolean; signal?: AbortSignal } = {}): Promise<BackupOutcome> {
@@ -153,7 +164,8 @@ export function createBackupService(deps: BackupServiceDeps) {
     if (row.state === 'interrupted' || row.sha256 === null)
       throw new BackupError(`backup #${id} is ${row.state}: there is no complete file to verify`);
     try {
-      const { detail, restored } = await check(row, options.restore ?? false, options.signal ?? never);
+      const restored = options.restore ?? false;
+      const detail = await check(row, restored, options.signal ?? never);
       const at = clock.now();
       await updateBackup(store, id, {
         state: 'good',
@@ -204,10 +216,30 @@ export function createBackupService(deps: BackupServiceDeps) {
     });
     const incidentKey = `backup-failed:${name.endsWith(safetySuffix) ? name.slice(0, -safetySuffix.length) : name}`;
     log.info({ target: name, id: row.id, file }, 'backup started');
-    try {
+    // The dump starts beside the preflight (tool versions, server, free space: a second on a busy
+    // host); a preflight failure ends the dump, removes its partial file and is the one reported.
+    const stop = new AbortController();
+    const dumping = linkedSignal([signal, stop.signal]);
+    const checked = (async () => {
       const preflight = await (options.preflight ?? kind.preflight(ctx));
       await checkFreeSpace(name, target, preflight.expectedBytes);
-      const written = await writeBackupFile(file, (sink) => kind.dump(ctx, sink), options.onProgress);
+      return preflight;
+    })();
+    checked.catch((err: unknown) => stop.abort(err));
+    try {
+      const written = await writeBackupFile(
+        file,
+        async (sink) => {
+          const [check, dump] = await Promise.allSettled([
+            checked,
+            kind.dump(contextFor(name, target, dumping.signal), sink),
+          ]);
+          if (check.status === 'rejected') throw check.reason;
+          if (dump.status === 'rejected') throw dump.reason;
+        },
+        options.onProgress,
+      );
+      const preflight = await checked;
       await updateBackup(store, row.id, {
         state: 'unverified',
         sizeBytes: written.sizeBytes,
@@ -230,6 +262,8 @@ export function createBackupService(deps: BackupServiceDeps) {
       log.error({ target: name, id: row.id, detail }, 'backup failed');
       await deps.incidents.observe(incidentKey, { ok: false, detail: `${name}: ${detail}`, excerpt });
       return { ok: false, backup: (await getBackup(store, row.id))!, detail };
+    } finally {
+      dumping.dispose();
     }
     const verified = await verify(row.id, { restore: target.verify === 'restore', signal });
     if (!verified.ok) return verified;

@@ -1,5 +1,3 @@
-import { pino } from 'pino';
-import { alertChats, outboxWriter } from '../alerts/outbox.ts';
 import {
   createBackupService,
   startPreflight,
@@ -9,7 +7,6 @@ import {
 import type { Preflight } from '../backups/types.ts';
 import { loadConfig } from '../config/load.ts';
 import { formatDuration, formatSize } from '../config/units.ts';
-import { createTracker } from '../incidents/tracker.ts';
 import { systemClock } from '../lib/clock.ts';
 import { WardenError } from '../lib/errors.ts';
 import { listBackups, type BackupRow } from '../store/backups.ts';
@@ -37,10 +34,15 @@ export const backup = {
     const { config } = loadConfig(input.configPath, input.io.env);
     const names = args.length > 0 ? args : Object.keys(config.backups.targets);
     // The first target's preflight (tool versions, the server's) runs in other processes while this
-    // one loads and opens the store: kysely is imported here, not above, for that.
+    // one loads the store, the tracker and the outbox (kysely: a fifth of a second), imported here for that.
     const preflight =
       sub === 'run' && names[0] !== undefined ? startPreflight(config, names[0], input.io.env) : undefined;
-    const { openStore } = await import('../store/db.ts');
+    const [{ openStore }, { pino }, { alertChats, outboxWriter }, { createTracker }] = await Promise.all([
+      import('../store/db.ts'),
+      import('pino'),
+      import('../alerts/outbox.ts'),
+      import('../incidents/tracker.ts'),
+    ]);
     const store = await openStore(config.store.url);
     try {
       const log = pino({ level: 'silent' });

@@ -27,7 +27,7 @@ describe('files target', () => {
     expect(outcome.backup).toMatchObject({ state: 'good', label: 'pre-migrate' });
     expect(outcome.backup.file).toMatch(/\/app-\d{8}T\d{6}Z\.tar\.gz$/);
     expect(outcome.backup.restoreVerifiedAt).not.toBeNull();
-    expect(outcome.detail).toMatch(/; extracted 2 files into a scratch folder$/);
+    expect(outcome.detail).toMatch(/^sha256 ok, extracted 2 files into a scratch folder$/);
 
     const to = path.join(dir, 'restored');
     const io = captureIo();

@@ -128,6 +128,17 @@ async function slots(job: string): Promise<number[]> {
   return rows.map((r) => Number(r.slot_at));
 }
 
+/** Every claimed digest slot has its message and every claimed backup slot a finished backup. */
+async function runsSettled(): Promise<boolean> {
+  const [digestSlots, backupSlots, digests, backups] = await Promise.all([
+    slots('digest'),
+    slots('backups.run:shared'),
+    reader.db.selectFrom('outbox').select('id').where('kind', '=', 'message').execute(),
+    reader.db.selectFrom('backups').select('id').where('target', '=', 'shared').where('state', '=', 'good').execute(),
+  ]);
+  return digests.length === digestSlots.length && backups.length === backupSlots.length;
+}
+
 const gaps = (list: number[]): number[] => list.slice(1).map((at, i) => at - list[i]!);
 
 async function incident(key: string) {
@@ -140,10 +151,16 @@ describe('fleet mode (3 instances, one PostgreSQL store)', () => {
     await waitFor('a first digest slot', async () => ((await slots('digest')).length > 0 ? true : undefined), 30_000);
     for (let change = 0; change < 5; change++) {
       const old = await leader();
-      // kill between runs (2.5 s into a digest slot, 7.5 s into a backup slot): a run cut off by a kill
-      // keeps its claimed slot and is not repeated (docs/fleet.md), which is not what this counts
-      const intoSlot = Date.now() % backupSlotMs;
-      await new Promise((r) => setTimeout(r, (7500 - intoSlot + backupSlotMs) % backupSlotMs));
+      // kill between runs (mid-slot, every claimed slot's run finished): a run cut off by a kill keeps
+      // its claimed slot and is not repeated (docs/fleet.md), which is not what this counts
+      await waitFor(
+        'a moment between runs',
+        async () => {
+          const intoSlot = Date.now() % backupSlotMs;
+          return intoSlot > 6500 && intoSlot < 8500 && (await runsSettled()) ? true : undefined;
+        },
+        60_000,
+      );
       const polls = fakes.map((f) => f.updateOffsets.length);
       const killedAt = Date.now();
       daemons[old]!.child.kill('SIGKILL');
