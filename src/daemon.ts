@@ -91,7 +91,15 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     host: config.host,
     suppression: createSuppression({ parentsOf: parentIncidentKeys(config.services) }),
   });
-  const alerts = createAlerts({ config, store, clock, log: deps.log, incidents, ...deps.alerts });
+  const alerts = createAlerts({
+    config,
+    store,
+    clock,
+    log: deps.log,
+    incidents,
+    leads: () => fleet.leader.isLeader(),
+    ...deps.alerts,
+  });
   alerts.dispatcher.onSettled(({ outcome, toLog, rowIds }) => {
     if (outcome !== 'skipped') counted.alertsSettled(outcome, toLog ? 'log' : 'telegram', rowIds.length);
   });

@@ -31,6 +31,8 @@ export interface AlertsOptions {
   incidents: IncidentTracker;
   /** Overrides for tests and benchmarks; production uses Telegram's limits and a 1s..60s backoff. */
   pace?: PaceLimits;
+  /** Whether this instance leads the fleet (it alone reminds of fleet-wide incidents) [always]. */
+  leads?: () => boolean;
   tuning?: Pick<DispatcherOptions, 'backoff' | 'pollMs' | 'stormThreshold' | 'undeliveredAfterMs' | 'claimMs'> & {
     telegramTimeoutMs?: number;
   };
@@ -78,6 +80,7 @@ export function createAlerts(options: AlertsOptions): { dispatcher: Dispatcher; 
     log,
     repeatMs: config.telegram.repeatMs,
     host: config.host,
+    ...(options.leads && { leads: options.leads }),
     onQueued: () => dispatcher.wake(),
   });
   let unsubscribe: (() => void) | undefined;

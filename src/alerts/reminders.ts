@@ -18,6 +18,8 @@ export interface RemindersOptions {
   checkEveryMs?: number;
   /** `config.host`: each instance of a fleet reminds of its own host's incidents only. */
   host?: string;
+  /** Whether this instance leads the fleet: the leader alone reminds of fleet-wide incidents (host-down). */
+  leads?: () => boolean;
   /** Called after reminders were queued, so the dispatcher sends them now. */
   onQueued(): void;
 }
@@ -37,7 +39,7 @@ export function createReminders(options: RemindersOptions): Part {
     run: async () => {
       const now = clock.now();
       const unresolved = (await listUnresolvedIncidents(store.db)).filter(
-        (i) => !i.host || options.host === undefined || i.host === options.host,
+        (i) => options.host === undefined || i.host === options.host || (!i.host && (options.leads?.() ?? true)),
       );
       // one reminder per outage, none once someone acknowledged any part of it
       const acknowledged = new Set(unresolved.filter((i) => i.state === 'acknowledged').map((i) => i.conversationId));

@@ -49,7 +49,7 @@ export function createDiskAndLogs(options: DiskAndLogsOptions): { parts: Part[];
     store,
     incidents: {
       observe: (key, reading) => incidents.observe(key, reading),
-      severityOf: async (key) => (await findUnresolvedIncident(store.db, key))?.severity ?? null,
+      severityOf: async (key) => (await findUnresolvedIncident(store.db, key, config.host))?.severity ?? null,
     },
     clock,
     log,

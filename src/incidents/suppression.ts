@@ -29,7 +29,8 @@ export function createSuppression(options: SuppressionOptions = {}): Suppressor 
     if (target !== null) return { by: 'silence', target };
     if (incident.parentKey !== null) return { by: 'parent', key: incident.parentKey };
     for (const key of options.parentsOf?.(incident) ?? []) {
-      if (await findUnresolvedIncident(trx, key)) return { by: 'parent', key };
+      // a parent is a service of the same host: another host's db-down:main is another database
+      if (await findUnresolvedIncident(trx, key, incident.host || undefined)) return { by: 'parent', key };
     }
     return null;
   };

@@ -251,4 +251,26 @@ describe('reminders', () => {
     await h.idle({ sleepers: asleep });
     expect(fake.messages.filter((m) => m.plainText.startsWith('⏰'))).toHaveLength(1);
   });
+
+  it("reminds of a fleet-wide incident (another host down) from the fleet's leader only", async () => {
+    const clock = new ManualClock();
+    let leads = false;
+    h = await harness({
+      clock,
+      telegram: 'chats: [{ id: 42 }]\nrepeat: 1h',
+      tuning: { pollMs: 3_600_000 },
+      leads: () => leads,
+    });
+    await h.incidents.report('host-down:web-2', { detail: 'no heartbeat for 30s' });
+    await fake.waitForMessages(1);
+    const asleep = clock.sleeping;
+    await clock.advance(3_600_000);
+    await clock.advance(60_000);
+    await h.idle({ sleepers: asleep });
+    expect(fake.messages).toHaveLength(1);
+    leads = true;
+    await clock.advance(60_000);
+    await fake.waitForMessages(2);
+    expect(fake.messages[1]!.plainText).toMatch(/^⏰ Still open after 1h 2m, not acknowledged: /);
+  });
 });

@@ -17,8 +17,8 @@ import { startDaemonProcess, type DaemonProcess } from '../store/helpers/daemon.
  */
 const heartbeatMs = 2000;
 const missed = 2;
-/** The issue asks for 60 s; 20 s by default keeps the file under two minutes (FLEET_CUT_MS=60000 for the full length). */
-const cutMs = Number(process.env.FLEET_CUT_MS ?? 20_000);
+/** The issue's 60 s (FLEET_CUT_MS shortens it while working on this file). */
+const cutMs = Number(process.env.FLEET_CUT_MS ?? 60_000);
 const slotMs = 5000;
 /** Backups get a longer slot: a run still going when its next slot passes skips that slot (cron's `protect`). */
 const backupSlotMs = 10_000;

@@ -9,8 +9,8 @@ import { until, waitFor } from '../helpers/until.ts';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon.ts';
 
 const chats = [-1001, -1002, -1003];
-// 306 alerts: three hosts each sending to three chats, and long enough a drain to cut one mid-way
-const perHost = 34;
+// 300 incidents, 900 alerts: three hosts each sending to three chats, a drain long enough to cut one mid-way
+const perHost = 100;
 
 let fake: FakeTelegram;
 let database: TestDatabase;
@@ -54,7 +54,7 @@ const env = (): NodeJS.ProcessEnv => ({
 
 describe('fleet mode: three daemons on one PostgreSQL store', () => {
   it(
-    'delivers every alert of 102 incidents to 3 chats once (a sender SIGKILLed mid-drain: duplicates ≤ its sends in flight), one daemon per host',
+    'delivers every alert of 300 incidents to 3 chats once (a sender SIGKILLed mid-drain: duplicates ≤ its sends in flight), one daemon per host',
     { timeout: 600_000 },
     async () => {
       const dir = tempDir();
@@ -81,7 +81,7 @@ describe('fleet mode: three daemons on one PostgreSQL store', () => {
 
       // the victim: an instance with a send in flight once the drain is well under way
       const victim = await waitFor('a sender in flight mid-drain', async () => {
-        if (fake.messages.length < 90) return undefined;
+        if (fake.messages.length < (hosts.length * perHost * chats.length) / 3) return undefined;
         const row = await reader.db
           .selectFrom('outbox')
           .select('claim_host')

@@ -28,6 +28,8 @@ export interface HarnessOptions {
   dialect?: Dialect;
   /** Reuse a store (a restart) instead of opening a new one. */
   storeUrl?: string;
+  /** Whether this instance leads the fleet [always]. */
+  leads?: () => boolean;
 }
 
 /** warden's real alert path — config, store, tracker, outbox, dispatcher, Telegram channel — against the fake. */
@@ -92,6 +94,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     clock,
     log,
     incidents,
+    ...(options.leads && { leads: options.leads }),
     pace: options.pace ?? noPace,
     tuning: options.tuning ?? fastTuning,
   });
