@@ -24,6 +24,8 @@ export interface DaemonProcess {
   metrics(): Promise<string>;
   /** `report KEY`: an observation for KEY, answered once the tracker took it (or failed). */
   report(key: string): Promise<void>;
+  /** `resolve KEY`: resolves the open incident for KEY, answered once the tracker took it. */
+  resolve(key: string): Promise<void>;
   /** `stop`: a clean stop; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** Resolves with the exit code once the process has gone (after a SIGKILL too). */
@@ -113,6 +115,11 @@ export async function startDaemonProcess(configFile: string, env: NodeJS.Process
     async report(key) {
       const answer = nextAnswer();
       child.stdin.write(`report ${key}\n`);
+      await answer;
+    },
+    async resolve(key) {
+      const answer = nextAnswer();
+      child.stdin.write(`resolve ${key}\n`);
       await answer;
     },
     async stop() {
