@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/db.ts';
 import { appsDir } from '../helpers/pm2.ts';
 import { closedPort } from '../helpers/servers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -62,24 +63,18 @@ const downAlert = () =>
     .messagesTo(chat)
     .find((m) => m.plainText.startsWith('🔴 Service down · web'));
 
+/** Waits for a check that passes after now, so what the app logged before is older than it. */
+async function passingCheckFromNow(store: Store, what: string): Promise<void> {
+  const from = Date.now();
+  const passed = store.db.selectFrom('check_results').select('id').where('ok', '=', 1);
+  await until(async () => (await passed.where('at', '>', from).execute()).length > 0, 15_000, what);
+}
+
 describe('fresh evidence in alerts', () => {
   it('shows only what the app logged since its last passing check, repeats once with × 10, secrets masked', async () => {
     const { port, say } = await startWeb();
     const { store } = await startWarden(service(port));
-    const passedAfter = Date.now();
-    await until(
-      async () =>
-        (
-          await store.db
-            .selectFrom('check_results')
-            .select('id')
-            .where('ok', '=', 1)
-            .where('at', '>', passedAfter)
-            .execute()
-        ).length > 0,
-      15_000,
-      'a passing check after the old line',
-    );
+    await passingCheckFromNow(store, 'a passing check after the old line');
     await fetch(`http://127.0.0.1:${port}/hang`);
     await say('upstream ECONNRESET while reading password=hunter2', 10);
     await fake().waitFor(() => downAlert() !== undefined, 20_000, 'the down alert');
@@ -110,20 +105,7 @@ describe('fresh evidence in alerts', () => {
     restart: { strategy: none, maxRestarts: 3, window: 1m }
 `);
     await say("TypeError: Cannot read properties of undefined (reading 'id')");
-    const passedAfter = Date.now();
-    await until(
-      async () =>
-        (
-          await store.db
-            .selectFrom('check_results')
-            .select('id')
-            .where('ok', '=', 1)
-            .where('at', '>', passedAfter)
-            .execute()
-        ).length > 0,
-      15_000,
-      'a passing check after the old trace',
-    );
+    await passingCheckFromNow(store, 'a passing check after the old trace');
     // a new version that fails at start replaces the app, writing to the same error log
     await pm2.cli('delete', 'web');
     await pm2.startApps([
