@@ -1,14 +1,10 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appsDir } from '../helpers/pm2.ts';
-import { closedPort } from '../helpers/servers.ts';
 import { until } from '../helpers/until.ts';
-import { usePm2AndTelegram } from '../supervision/helpers/warden-on-pm2.ts';
+import { healthz, onPm2, usePm2AndTelegram } from '../supervision/helpers/warden-on-pm2.ts';
 
 // /metrics as Prometheus scrapes it from the real daemon, fed by what really happened: a hung app
 // restarted through pm2, its checks, alerts delivered to the fake Bot API and alerts it refused.
-const { pm2, chat, fake, startWarden } = usePm2AndTelegram();
-const httpApp = path.join(appsDir, 'http-app.mjs');
+const { chat, fake, startWarden, startHttpApp } = usePm2AndTelegram();
 
 /** The `# TYPE` of every metric family in a scrape. */
 const typesOf = (text: string): Map<string, string> =>
@@ -33,15 +29,10 @@ function lint(text: string): string[] {
 
 describe('/metrics of the running daemon', () => {
   it('counts restarts, check durations and alerts sent and failed, with names promtool accepts', async () => {
-    const port = await closedPort();
-    await pm2.startApps([{ name: 'web', script: httpApp, env: { PORT: String(port) } }]);
-    const { daemon } = await startWarden(`  web:
-    pm2: web
-    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
-    interval: 1s
-    failureThreshold: 2
-    restart: { backoff: 1s..5s }
-`);
+    const port = await startHttpApp('web');
+    const { daemon } = await startWarden(
+      onPm2('web', healthz(port, '300ms'), 'interval: 1s, failureThreshold: 2, restart: { backoff: 1s..5s }'),
+    );
     const scrape = async (): Promise<string> =>
       (await fetch(`http://127.0.0.1:${daemon.httpAddress().port}/metrics`)).text();
     expect(await scrape()).toMatch(/^warden_restarts_total\{service="web",outcome="ok"\} 0$/m);

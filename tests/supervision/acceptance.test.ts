@@ -3,12 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { appsDir } from '../helpers/pm2.ts';
 import { closedPort } from '../helpers/servers.ts';
 import { until } from '../helpers/until.ts';
-import { usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
+import { healthz, onPm2, usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
 
 // Issue 4's acceptance, end to end: the real daemon (checks, pm2 bus, restarts, tracker, outbox,
 // dispatcher, Telegram channel) against a real pm2 daemon and the fake Bot API.
-const { pm2, chat, fake: currentFake, startWarden } = usePm2AndTelegram();
-const httpApp = path.join(appsDir, 'http-app.mjs');
+const { pm2, chat, fake: currentFake, startWarden, startHttpApp } = usePm2AndTelegram();
 
 const titles = () =>
   currentFake()
@@ -21,13 +20,8 @@ const pm2Restarts = async (name: string): Promise<number> => {
 
 describe('supervision acceptance', () => {
   it('alerts on a SIGKILLed app from the pm2 bus, long before the next check', async () => {
-    const port = await closedPort();
-    await pm2.startApps([{ name: 'api', script: httpApp, env: { PORT: String(port) } }]);
-    const { store } = await startWarden(`  api:
-    pm2: api
-    check: { http: { url: "http://127.0.0.1:${port}/healthz" } }
-    interval: 30s
-`);
+    const port = await startHttpApp('api');
+    const { store } = await startWarden(onPm2('api', healthz(port), 'interval: 30s'));
     await until(
       async () => (await store.db.selectFrom('check_results').selectAll().execute()).length > 0,
       5000,
@@ -45,15 +39,10 @@ describe('supervision acceptance', () => {
   });
 
   it('restarts an app whose health check hangs, then resolves the alert', async () => {
-    const port = await closedPort();
-    await pm2.startApps([{ name: 'web', script: httpApp, env: { PORT: String(port) } }]);
-    const { store: db } = await startWarden(`  web:
-    pm2: web
-    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
-    interval: 1s
-    failureThreshold: 2
-    restart: { backoff: 1s..5s }
-`);
+    const port = await startHttpApp('web');
+    const { store: db } = await startWarden(
+      onPm2('web', healthz(port, '300ms'), 'interval: 1s, failureThreshold: 2, restart: { backoff: 1s..5s }'),
+    );
     await until(
       async () => (await db.db.selectFrom('check_results').selectAll().where('ok', '=', 1).execute()).length > 0,
       5000,
@@ -91,12 +80,11 @@ describe('supervision acceptance', () => {
       { name: 'cron', script: path.join(appsDir, 'crash-at-start.mjs'), min_uptime: 10_000, max_restarts: 1 },
     ]);
     const { store: db } = await startWarden(
-      `  cron:
-    check: { pm2: {} }
-    interval: 1s
-    failureThreshold: 1
-    restart: { backoff: 200ms..400ms, maxRestarts: 2, window: 1m }
-`,
+      onPm2(
+        'cron',
+        '{ pm2: {} }',
+        'interval: 1s, failureThreshold: 1, restart: { backoff: 200ms..400ms, maxRestarts: 2, window: 1m }',
+      ),
       // a loaded machine may take over a second to boot the app before it crashes: not stable
       { stableMs: 30_000 },
     );

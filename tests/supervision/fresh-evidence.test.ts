@@ -3,16 +3,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
 import { appsDir } from '../helpers/pm2.ts';
-import { closedPort } from '../helpers/servers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
-import { usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
+import { healthz, onPm2, usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
 
 // Issue 11's fresh evidence, end to end: the real daemon, a real pm2 app writing its error log, the
 // fake Bot API. pm2 logs carry no timestamps: warden reads the log's end before each check and,
 // when the check passes, only what comes after it is evidence of a later failure.
-const { pm2, chat, fake, startWarden } = usePm2AndTelegram();
-const httpApp = path.join(appsDir, 'http-app.mjs');
+const { pm2, chat, fake, startWarden, startHttpApp } = usePm2AndTelegram();
 const crashAtStart = path.join(appsDir, 'crash-at-start.mjs');
 const staleLine = 'Error: ENOENT: no such file or directory, open /srv/web/config.json';
 const hourAgo = () => new Date(Date.now() - 3_600_000);
@@ -22,9 +20,8 @@ async function startWeb(): Promise<{
   errorLog: string;
   say: (line: string, times?: number) => Promise<void>;
 }> {
-  const port = await closedPort();
   const errorLog = path.join(tempDir(), 'web-error.log');
-  await pm2.startApps([{ name: 'web', script: httpApp, env: { PORT: String(port) }, error_file: errorLog }]);
+  const port = await startHttpApp('web', { error_file: errorLog });
   const get = (what: string) => fetch(`http://127.0.0.1:${port}${what}`).then((r) => r.text());
   await until(
     () =>
@@ -50,13 +47,8 @@ async function startWeb(): Promise<{
   return { port, errorLog, say };
 }
 
-const service = (port: number) => `  web:
-    pm2: web
-    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
-    interval: 1s
-    failureThreshold: 3
-    restart: { strategy: none }
-`;
+const service = (port: number) =>
+  onPm2('web', healthz(port, '300ms'), 'interval: 1s, failureThreshold: 3, restart: { strategy: none }');
 
 const downAlert = () =>
   fake()
@@ -98,12 +90,9 @@ describe('fresh evidence in alerts', () => {
 
   it("shows a crash loop's new error, not the previous version's trace", async () => {
     const { port, errorLog, say } = await startWeb();
-    const { store } = await startWarden(`  web:
-    pm2: web
-    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
-    interval: 1s
-    restart: { strategy: none, maxRestarts: 3, window: 1m }
-`);
+    const { store } = await startWarden(
+      onPm2('web', healthz(port, '300ms'), 'interval: 1s, restart: { strategy: none, maxRestarts: 3, window: 1m }'),
+    );
     await say("TypeError: Cannot read properties of undefined (reading 'id')");
     await passingCheckFromNow(store, 'a passing check after the old trace');
     // a new version that fails at start replaces the app, writing to the same error log

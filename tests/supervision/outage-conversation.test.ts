@@ -3,15 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SentMessage } from '../fixtures/fake-telegram.ts';
 import { appsDir } from '../helpers/pm2.ts';
-import { closedPort } from '../helpers/servers.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
-import { usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
+import { healthz, onPm2, usePm2AndTelegram } from './helpers/warden-on-pm2.ts';
 
 // Issue 11's acceptance for one outage, one conversation: the real daemon against a real pm2 daemon
 // and the fake Bot API.
-const { pm2, chat, fake, startWarden } = usePm2AndTelegram();
-const httpApp = path.join(appsDir, 'http-app.mjs');
+const { pm2, chat, fake, startWarden, startHttpApp } = usePm2AndTelegram();
 
 const messages = (): SentMessage[] => fake().messagesTo(chat);
 /** What a message shows now: its last edit, or itself. */
@@ -32,13 +30,11 @@ describe('one outage, one conversation (acceptance)', () => {
       },
     ]);
     const { store } = await startWarden(
-      `  cron:
-    pm2: cron
-    check: { pm2: {} }
-    interval: 1s
-    failureThreshold: 1
-    restart: { backoff: 200ms..400ms, maxRestarts: 2, window: 1m }
-`,
+      onPm2(
+        'cron',
+        '{ pm2: {} }',
+        'interval: 1s, failureThreshold: 1, restart: { backoff: 200ms..400ms, maxRestarts: 2, window: 1m }',
+      ),
       // a loaded machine may take over a second to boot the app before it crashes: not stable
       { stableMs: 5000 },
     );
@@ -100,16 +96,9 @@ describe('one outage, one conversation (acceptance)', () => {
   }, 120_000);
 
   it('kill -9 reads SIGKILL; kill -STOP after the crash: no resolved message while the check fails', async () => {
-    const port = await closedPort();
-    await pm2.startApps([{ name: 'web', script: httpApp, env: { PORT: String(port) } }]);
+    const port = await startHttpApp('web');
     const { store } = await startWarden(
-      `  web:
-    pm2: web
-    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
-    interval: 1s
-    failureThreshold: 2
-    restart: { strategy: none }
-`,
+      onPm2('web', healthz(port, '300ms'), 'interval: 1s, failureThreshold: 2, restart: { strategy: none }'),
       // time for the test to stop the restarted process (the pm2 CLI is slow on a loaded machine)
       { stableMs: 8000 },
     );
@@ -165,15 +154,10 @@ describe('one outage, one conversation (acceptance)', () => {
   }, 120_000);
 
   it("names an operator's pm2 stop and when warden restarts the app", async () => {
-    const port = await closedPort();
-    await pm2.startApps([{ name: 'api', script: httpApp, env: { PORT: String(port) } }]);
-    const { store } = await startWarden(`  api:
-    pm2: api
-    check: { http: { url: "http://127.0.0.1:${port}/healthz", timeout: 300ms } }
-    interval: 1s
-    failureThreshold: 3
-    restart: { backoff: 1s..5s }
-`);
+    const port = await startHttpApp('api');
+    const { store } = await startWarden(
+      onPm2('api', healthz(port, '300ms'), 'interval: 1s, failureThreshold: 3, restart: { backoff: 1s..5s }'),
+    );
     await until(
       async () => (await store.db.selectFrom('check_results').select('id').where('ok', '=', 1).execute()).length > 0,
       10_000,

@@ -7,7 +7,8 @@ import { openStore, type Store } from '../../../src/store/db.ts';
 import { fastTuning, noPace } from '../../alerts/helpers/harness.ts';
 import { startFakeTelegram, type FakeTelegram } from '../../fixtures/fake-telegram.ts';
 import { captureLogger } from '../../helpers/logger.ts';
-import { createPm2Home, type Pm2Home } from '../../helpers/pm2.ts';
+import { appsDir, createPm2Home, type Pm2Home } from '../../helpers/pm2.ts';
+import { closedPort } from '../../helpers/servers.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
 /** What a test file gets from `usePm2AndTelegram`: the pm2 home, this test's fake Bot API, and warden. */
@@ -25,7 +26,23 @@ export interface Pm2World {
     supervision?: DaemonDeps['supervision'],
   ): Promise<{ store: Store; lines: () => Array<Record<string, unknown>>; daemon: Daemon }>;
   stopWarden(): Promise<void>;
+  /**
+   * Starts tests/fixtures/apps/http-app.mjs under pm2 as `name` on a free port (`extra` adds to its
+   * ecosystem entry, e.g. `error_file`) and returns the port.
+   */
+  startHttpApp(name: string, extra?: Record<string, unknown>): Promise<number>;
 }
+
+/**
+ * One service of `startWarden`'s YAML on the pm2 app of its name, in flow style:
+ * `onPm2('web', healthz(port, '300ms'), 'interval: 1s, restart: { backoff: 1s..5s }')`.
+ */
+export const onPm2 = (name: string, check: string, settings: string): string =>
+  `  ${name}: { pm2: ${name}, check: ${check}, ${settings} }\n`;
+
+/** An http check of the app's /healthz on 127.0.0.1:`port`, for `onPm2`. */
+export const healthz = (port: number, timeout?: string): string =>
+  `{ http: { url: "http://127.0.0.1:${port}/healthz"${timeout === undefined ? '' : `, timeout: ${timeout}`} } }`;
 
 /**
  * Registers the hooks of a test file that runs warden against a real pm2 daemon in a temp
@@ -72,6 +89,12 @@ export function usePm2AndTelegram(chat = 42): Pm2World {
     chat,
     fake: current,
     stopWarden,
+    async startHttpApp(name, extra = {}) {
+      const port = await closedPort();
+      const script = path.join(appsDir, 'http-app.mjs');
+      await pm2.startApps([{ name, script, env: { PORT: String(port) }, ...extra }]);
+      return port;
+    },
     async startWarden(services, supervision = {}) {
       const yaml = `host: prod-1
 timezone: UTC
