@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
+import { writeConfig } from '../helpers/write-config.ts';
 import { startDaemonProcess } from '../store/helpers/daemon.ts';
 
 let fake: FakeTelegram;
@@ -34,20 +34,11 @@ describe('outage and SIGKILL (acceptance)', () => {
     const dir = tempDir();
     fake = await startFakeTelegram({ chats: [42, -1001], rateLimits: {} });
     await fake.down();
-    const configFile = path.join(dir, 'warden.config.yaml');
-    fs.writeFileSync(
-      configFile,
-      [
-        'host: prod-1',
-        `store: { url: "sqlite:${path.join(dir, 'warden.db')}" }`,
-        'http: { listen: "127.0.0.1:0" }',
-        `log: { file: "${path.join(dir, 'logs/warden.log')}" }`,
-        'telegram:',
-        '  token: ${TELEGRAM_BOT_TOKEN}',
-        `  apiRoot: ${fake.apiRoot}`,
-        '  chats: [{ id: 42 }, { id: -1001 }]',
-      ].join('\n'),
-    );
+    const configFile = writeConfig(dir, {
+      store: `sqlite:${path.join(dir, 'warden.db')}`,
+      telegram: { apiRoot: fake.apiRoot, chats: '[{ id: 42 }, { id: -1001 }]' },
+      lines: ['host: prod-1'],
+    });
 
     const first = await startDaemonProcess(configFile, { TELEGRAM_BOT_TOKEN: fake.token });
     for (let i = 1; i <= 25; i++) await first.report(`service-down:svc-${i}`);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.ts';
@@ -8,6 +7,7 @@ import { captureIo } from '../helpers/io.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { startWarden } from '../helpers/warden-process.ts';
+import { writeConfig } from '../helpers/write-config.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -15,19 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
-function setup(storeUrl = 'sqlite:./data/warden.db'): { dir: string; config: string } {
+/** A dry-run daemon's config in a folder of its own, on `storeUrl` or a sqlite file in the folder's data/. */
+function setup(storeUrl?: string): { dir: string; config: string } {
   const dir = tempDir();
-  const config = path.join(dir, 'warden.config.yaml');
-  fs.writeFileSync(
-    config,
-    [
-      'http: { listen: "127.0.0.1:0" }',
-      `store: { url: "${storeUrl}" }`,
-      'log: { file: logs/warden.log }',
-      'disk: { paths: [.] }',
-    ].join('\n'),
-  );
-  return { dir, config };
+  return { dir, config: writeConfig(dir, { store: storeUrl, lines: ['disk: { paths: [.] }'] }) };
 }
 
 async function statusJson(config: string): Promise<{ daemon: { state: string; pid: number; dryRun: boolean } }> {

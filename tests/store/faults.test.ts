@@ -9,6 +9,7 @@ import { adminUrl, createTestDatabase, type TestDatabase } from '../helpers/post
 import { tempDir } from '../helpers/temp-dir.ts';
 import { mountTmpfs } from '../helpers/tmpfs.ts';
 import { until } from '../helpers/until.ts';
+import { writeConfig } from '../helpers/write-config.ts';
 import { startDaemonProcess, untilAlertInFlight, type DaemonProcess } from './helpers/daemon.ts';
 
 let fake: FakeTelegram;
@@ -28,25 +29,18 @@ afterEach(async () => {
   await fake.close();
 });
 
-function writeConfig(dir: string, storeUrl: string): string {
-  const file = path.join(dir, 'warden.config.yaml');
-  fs.writeFileSync(
-    file,
-    [
+/** A daemon on `storeUrl` watching the tcp service, with its disk check on `dir`. */
+function configOn(dir: string, storeUrl: string): string {
+  return writeConfig(dir, {
+    store: storeUrl,
+    telegram: { apiRoot: fake.apiRoot, chats: '[{ id: 42 }]' },
+    lines: [
       'host: prod-1',
-      `store: { url: "${storeUrl}" }`,
-      'http: { listen: "127.0.0.1:0" }',
-      `log: { file: "${path.join(dir, 'logs/warden.log')}" }`,
       `disk: { paths: ["${dir}"] }`,
-      'telegram:',
-      '  token: ${TELEGRAM_BOT_TOKEN}',
-      `  apiRoot: ${fake.apiRoot}`,
-      '  chats: [{ id: 42 }]',
       'services:',
       `  api: { check: { tcp: { host: 127.0.0.1, port: ${servicePort}, timeout: 500ms } }, interval: 1s, failureThreshold: 1, restart: { strategy: none } }`,
-    ].join('\n'),
-  );
-  return file;
+    ],
+  });
 }
 
 const titles = (): string[] => fake.messages.map((m) => m.plainText.split('\n')[0]!);
@@ -127,7 +121,7 @@ describe("warden's own store failing (acceptance)", { timeout: 150_000 }, () => 
     const dir = tempDir();
     const file = path.join(dir, 'data', 'warden.db');
     const storeUrl = `sqlite:${file}`;
-    const config = writeConfig(dir, storeUrl);
+    const config = configOn(dir, storeUrl);
     const daemon = await startDaemonProcess(config, { TELEGRAM_BOT_TOKEN: fake.token });
     await faultWhileSending(daemon, storeUrl, () => Promise.resolve(fs.rmSync(file)), file, false);
     expect(fake.messages.find((m) => m.plainText.startsWith(lastResort(file)))!.plainText).toContain(
@@ -159,7 +153,7 @@ describe("warden's own store failing (acceptance)", { timeout: 150_000 }, () => 
     const mount = mounted.dir;
     const file = path.join(mount, 'warden.db');
     const storeUrl = `sqlite:${file}`;
-    const daemon = await startDaemonProcess(writeConfig(dir, storeUrl), { TELEGRAM_BOT_TOKEN: fake.token });
+    const daemon = await startDaemonProcess(configOn(dir, storeUrl), { TELEGRAM_BOT_TOKEN: fake.token });
     const filler = path.join(mount, 'filler');
     await faultWhileSending(
       daemon,
@@ -197,7 +191,7 @@ describe("warden's own store failing (acceptance)", { timeout: 150_000 }, () => 
     const name = new URL(database.url).pathname.slice(1);
     const location = `127.0.0.1:5432/${name}`;
     const dir = tempDir();
-    const daemon = await startDaemonProcess(writeConfig(dir, database.url), { TELEGRAM_BOT_TOKEN: fake.token });
+    const daemon = await startDaemonProcess(configOn(dir, database.url), { TELEGRAM_BOT_TOKEN: fake.token });
     const admin = async (sql: string): Promise<void> => {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
