@@ -5,7 +5,8 @@
  * Run: npx tsx bench/alert-latency.ts [COUNT]
  */
 import { startFakeTelegram } from '../tests/fixtures/fake-telegram.ts';
-import { alertStack, noPace, percentile, table } from './lib/alert-stack.ts';
+import { noPace } from '../tests/fixtures/no-pace.ts';
+import { alertStack, percentile, table } from './lib/alert-stack.ts';
 
 const count = Number(process.argv[2] ?? 1000);
 const warmup = 50;

@@ -13,15 +13,6 @@ import { openStore } from '../../src/store/db.ts';
 import type { FakeTelegram } from '../../tests/fixtures/fake-telegram.ts';
 import { createTestDatabase } from '../../tests/helpers/postgres.ts';
 
-const unlimited = { count: 1_000_000, windowMs: 1000, marginMs: 0 };
-/** Pacing off: measures warden itself, not Telegram's limits. */
-export const noPace: PaceLimits = {
-  private: unlimited,
-  group: unlimited,
-  global: unlimited,
-  storm: { burst: 1_000_000, windowMs: 1000, holdMs: 0 },
-};
-
 /** warden's real alert path (config → tracker → outbox → dispatcher → Telegram channel) against a fake Bot API. */
 export async function alertStack(options: {
   fake: FakeTelegram;

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/lib/logger.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import type { SupervisionTuning } from '../../src/supervision/index.ts';
 import type { FakeTelegram } from '../../tests/fixtures/fake-telegram.ts';
-import { noPace } from './alert-stack.ts';
+import { noPace } from '../../tests/fixtures/no-pace.ts';
 
 export { appsDir, createPm2Home } from '../../tests/helpers/pm2.ts';
 

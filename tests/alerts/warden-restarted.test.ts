@@ -5,10 +5,11 @@ import { createDaemon } from '../../src/daemon.ts';
 import { systemClock } from '../../src/lib/clock.ts';
 import { openStore } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
+import { noPace } from '../fixtures/no-pace.ts';
 import { captureLogger } from '../helpers/logger.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
-import { fastTuning, noPace } from './helpers/harness.ts';
+import { fastTuning } from './helpers/harness.ts';
 
 let fake: FakeTelegram;
 afterEach(() => fake.close());

@@ -4,7 +4,7 @@ import type { Config } from '../../src/config/schema.ts';
 import { createDaemon, type Daemon, type DaemonDeps } from '../../src/daemon.ts';
 import { systemClock, type Clock } from '../../src/lib/clock.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
-import { noPace } from '../alerts/helpers/harness.ts';
+import { noPace } from '../fixtures/no-pace.ts';
 import type { FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { captureLogger } from '../helpers/logger.ts';
 

@@ -10,6 +10,7 @@ import type { Logger } from '../../../src/lib/logger.ts';
 import type { Part } from '../../../src/lib/part.ts';
 import { openStore, type Store } from '../../../src/store/db.ts';
 import type { FakeTelegram } from '../../fixtures/fake-telegram.ts';
+import { noPace } from '../../fixtures/no-pace.ts';
 import { captureLogger } from '../../helpers/logger.ts';
 import type { ManualClock } from '../../helpers/manual-clock.ts';
 import { until } from '../../helpers/until.ts';
@@ -54,13 +55,6 @@ export interface Harness {
 }
 
 export const fastTuning = { backoff: { initialMs: 20, maxMs: 200 }, pollMs: 50 };
-const unlimited = { count: 1_000_000, windowMs: 1000, marginMs: 0 };
-export const noPace: PaceLimits = {
-  private: unlimited,
-  group: unlimited,
-  global: unlimited,
-  storm: { burst: 1_000_000, windowMs: 1000, holdMs: 0 },
-};
 
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const clock = options.clock ?? systemClock;
