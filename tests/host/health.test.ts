@@ -7,6 +7,14 @@ import { drive } from '../helpers/until.ts';
 
 const gb = 1024 ** 3;
 
+/** Host health on a manual clock, sampling every second, reporting to memory. */
+function watchHost(options: Pick<Parameters<typeof createHostHealth>[0], 'read' | 'samples'>) {
+  const clock = new ManualClock();
+  const incidents = new MemoryIncidents();
+  const part = createHostHealth({ incidents, clock, log: captureLogger().log, intervalMs: 1000, ...options });
+  return { clock, incidents, part };
+}
+
 describe('host health', () => {
   it('reads memory and load from this machine', async () => {
     const sample = await readHost();
@@ -17,8 +25,6 @@ describe('host health', () => {
   });
 
   it('opens host-memory after consecutive bad samples and resolves with hysteresis', async () => {
-    const clock = new ManualClock();
-    const incidents = new MemoryIncidents();
     const samples: HostSample[] = [0.05, 0.05, 0.05, 0.12, 0.2].map((free) => ({
       totalBytes: 4 * gb,
       availableBytes: free * 4 * gb,
@@ -26,11 +32,7 @@ describe('host health', () => {
       cores: 2,
     }));
     let reads = 0;
-    const part = createHostHealth({
-      incidents,
-      clock,
-      log: captureLogger().log,
-      intervalMs: 1000,
+    const { clock, incidents, part } = watchHost({
       read: () => Promise.resolve(samples[Math.min(reads++, samples.length - 1)]!),
     });
     await part.start();
@@ -50,14 +52,8 @@ describe('host health', () => {
   });
 
   it('opens host-load when the load per core stays high', async () => {
-    const clock = new ManualClock();
-    const incidents = new MemoryIncidents();
     let reads = 0;
-    const part = createHostHealth({
-      incidents,
-      clock,
-      log: captureLogger().log,
-      intervalMs: 1000,
+    const { clock, incidents, part } = watchHost({
       samples: 2,
       read: () => Promise.resolve({ totalBytes: 4 * gb, availableBytes: 2 * gb, load1: 5.1 + 0 * reads++, cores: 2 }),
     });
