@@ -21,6 +21,12 @@ async function waitForAlert(title: string): Promise<SentMessage> {
   return alertTitled(title)!;
 }
 
+/** The messages that start a conversation (not replies under one). */
+const pages = (): SentMessage[] =>
+  fake()
+    .messagesTo(chat)
+    .filter((m) => m.replyTo === null);
+
 /** What the message shows now: its last edit, or itself. */
 const shown = (m: SentMessage): string => (m.edits.at(-1) ?? m).plainText;
 
@@ -74,11 +80,7 @@ describe('incidents outlive a restart of warden', () => {
     await startWarden(services, { stableMs: 500 });
     // the page reads resolved only once every part of the outage is
     await waitForResolvedEdit(page);
-    expect(
-      fake()
-        .messagesTo(chat)
-        .filter((m) => m.replyTo === null),
-    ).toEqual([page]);
+    expect(pages()).toEqual([page]);
   });
 
   it('service-down and restart-gave-up opened in one run resolve in the next once the service is healthy', async () => {
@@ -101,10 +103,6 @@ describe('incidents outlive a restart of warden', () => {
     await startWarden(services);
     // the page reads resolved only once every part of the outage is
     await waitForResolvedEdit(page);
-    expect(
-      fake()
-        .messagesTo(chat)
-        .filter((m) => m.replyTo === null),
-    ).toEqual([page]);
+    expect(pages()).toEqual([page]);
   });
 });
