@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import Database from 'better-sqlite3';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
+import { writeConfig } from '../helpers/write-config.ts';
 import { startDaemonProcess } from '../store/helpers/daemon.ts';
 
 let fake: FakeTelegram;
@@ -27,20 +27,11 @@ describe('an outage conversation across a SIGKILL of warden', () => {
   it('the restarted warden goes on editing the same page and sends one silent resolved reply', async () => {
     const dir = tempDir();
     fake = await startFakeTelegram({ chats: [42] });
-    const configFile = path.join(dir, 'warden.config.yaml');
-    fs.writeFileSync(
-      configFile,
-      [
-        'host: prod-1',
-        `store: { url: "sqlite:${path.join(dir, 'warden.db')}" }`,
-        'http: { listen: "127.0.0.1:0" }',
-        `log: { file: "${path.join(dir, 'logs/warden.log')}" }`,
-        'telegram:',
-        '  token: ${TELEGRAM_BOT_TOKEN}',
-        `  apiRoot: ${fake.apiRoot}`,
-        '  chats: [{ id: 42 }]',
-      ].join('\n'),
-    );
+    const configFile = writeConfig(dir, {
+      store: `sqlite:${path.join(dir, 'warden.db')}`,
+      telegram: { apiRoot: fake.apiRoot, chats: '[{ id: 42 }]' },
+      lines: ['host: prod-1'],
+    });
     const env = { TELEGRAM_BOT_TOKEN: fake.token };
     const aboutApi = () => fake.messages.filter((m) => /\bapi\b/.test(m.plainText));
 
