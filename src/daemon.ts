@@ -1,11 +1,12 @@
 import os from 'node:os';
 import type { Registry } from 'prom-client';
-import { createRestarts } from './actions/restart/index.ts';
+import { createRestartDrivers, createRestarts } from './actions/restart/index.ts';
 import { alertModeFor } from './alerts/alert-mode.ts';
 import { createBackups } from './backups/index.ts';
 import { pruneBackups } from './backups/retention.ts';
 import { createAlerts, type AlertsOptions } from './alerts/create-alerts.ts';
 import { createBot, type BotOptions } from './bot/index.ts';
+import { createManualRestart } from './bot/restart.ts';
 import { alertChats, outboxWriter } from './alerts/outbox.ts';
 import { createStoreWatch } from './alerts/store-watch.ts';
 import type { Config } from './config/schema.ts';
@@ -188,8 +189,14 @@ export function createDaemon(deps: DaemonDeps): Daemon {
     log: deps.log.child({ part: 'http' }),
     token: config.http.token,
   });
+  // a restart the leader's bot was asked for one of this host's services, run here as a local one
+  const requestedRestart = createManualRestart({
+    drivers: createRestartDrivers({ pm2 }),
+    ...{ incidents, store, log: deps.log, host: config.host, services: config.services },
+  });
   // shared work runs on the leader only: one bot poller per token, one digest and backup per schedule
   const fleet = createFleet({
+    runRequest: (request, signal) => requestedRestart.restartNamed(request.service, request.requestedBy, signal),
     ...{ config, store, clock, log: deps.log, incidents, version: deps.version },
     work: (slots) => [
       ...createBackups({ config, store, incidents, clock, log: deps.log, env: deps.env ?? process.env, slots }).parts,

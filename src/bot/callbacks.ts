@@ -3,6 +3,7 @@ import { buttonSilenceMs, fittingActions, parseAlertActionData } from '../alerts
 import { field } from '../alerts/render/html.ts';
 import { locales } from '../alerts/render/locales/index.ts';
 import { formatClock } from '../alerts/render/time.ts';
+import { formatDuration } from '../config/units.ts';
 import type { Config } from '../config/schema.ts';
 import type { IncidentTracker } from '../incidents/tracker.ts';
 import type { Incident } from '../incidents/types.ts';
@@ -12,7 +13,8 @@ import type { Store } from '../store/db.ts';
 import { getIncident } from '../store/incidents.ts';
 import { addSilence } from '../store/silences.ts';
 import { displayName, type Access } from './admins.ts';
-import { restartCancel, restartConfirmPrefix } from './commands.ts';
+import { restartCancel, restartConfirmPrefix, splitRestartTarget } from './commands.ts';
+import type { RemoteOutcome, RemoteRestart } from './remote-restart.ts';
 import type { ManualRestart } from './restart.ts';
 import type { BotTelegram } from './telegram.ts';
 import { botTexts } from './texts.ts';
@@ -26,6 +28,8 @@ export interface CallbacksOptions {
   telegram: BotTelegram;
   access: Access;
   restart: ManualRestart;
+  /** Restarts on other hosts of a fleet, through the store; null on a SQLite store (one host). */
+  remote: RemoteRestart | null;
 }
 
 /**
@@ -55,7 +59,13 @@ export function createCallbacks(options: CallbacksOptions) {
       return { text: t.cancelled };
     }
     if (data.startsWith(restartConfirmPrefix) && message) {
-      const name = data.slice(restartConfirmPrefix.length);
+      const { host, service: name } = splitRestartTarget(data.slice(restartConfirmPrefix.length));
+      if (host !== null && host !== config.host) {
+        if (!options.remote) return { text: t.answerNotApplicable, alert: true };
+        const outcome = await options.remote.restart(host, name, by, signal);
+        await telegram.edit(message.chat.id, message.message_id, remoteText(outcome, host, name, by));
+        return remoteAnswer(outcome);
+      }
       if (!restartable(name)) return { text: t.answerNotApplicable, alert: true };
       const result = await options.restart.restart(config.services[name]!, by, signal);
       const at = formatClock(clock.now(), clock.now(), config.timezone, intl);
@@ -73,7 +83,10 @@ export function createCallbacks(options: CallbacksOptions) {
     }
     const ref = `#${incident.id}`;
     if (incident.state === 'resolved') return { text: t.alreadyResolved(ref) };
-    if (!fittingActions(incident, restartable).includes(parsed.action)) {
+    // another host's incident: that host's config decides whether it can restart, and refuses if not
+    const owner = incident.host ?? '';
+    const elsewhere = owner !== '' && owner !== config.host && options.remote ? options.remote : null;
+    if (!fittingActions(incident, elsewhere ? () => true : restartable).includes(parsed.action)) {
       if (parsed.action === 'ack' && incident.state === 'acknowledged')
         return { text: plain(t.alreadyAcknowledged(ref, incident.acknowledgedBy)) };
       log.warn(
@@ -91,10 +104,46 @@ export function createCallbacks(options: CallbacksOptions) {
         await silence(incident, by);
         return { text: t.answerSilenced };
       case 'restart': {
+        if (elsewhere) {
+          const outcome = await elsewhere.restart(owner, incident.subject, by, signal);
+          // done or failed, the host recorded it on its incident and the alert is edited; otherwise
+          // nothing changes on the alert, so the chat hears why
+          if (outcome.kind !== 'done' && message)
+            await telegram.reply(
+              {
+                chatId: message.chat.id,
+                thread:
+                  'is_topic_message' in message && message.is_topic_message ? message.message_thread_id : undefined,
+              },
+              remoteText(outcome, owner, incident.subject, by),
+              { replyTo: message.message_id },
+            );
+          return remoteAnswer(outcome);
+        }
         const result = await options.restart.restart(config.services[incident.subject]!, by, signal);
         return result.ok ? { text: t.answerRestarted } : { text: t.answerRestartFailed, alert: true };
       }
     }
+  }
+
+  function remoteText(outcome: RemoteOutcome, host: string, name: string, by: string): string {
+    const shown = field(`${host}/${name}`, 120);
+    const at = formatClock(clock.now(), clock.now(), config.timezone, intl);
+    switch (outcome.kind) {
+      case 'done':
+        return outcome.ok
+          ? t.restarted(shown, field(outcome.detail, 200), field(by, 64), at)
+          : t.restartFailed(shown, field(outcome.detail, 300), field(by, 64), at);
+      case 'not-taken':
+        return t.restartNotTaken(field(name, 60), field(host, 60), formatDuration(outcome.waitedMs));
+      case 'no-result':
+        return t.restartNoResult(field(name, 60), field(host, 60), formatDuration(outcome.waitedMs));
+    }
+  }
+
+  function remoteAnswer(outcome: RemoteOutcome): { text: string; alert?: boolean } {
+    if (outcome.kind !== 'done') return { text: t.answerRestartNotDone, alert: true };
+    return outcome.ok ? { text: t.answerRestarted } : { text: t.answerRestartFailed, alert: true };
   }
 
   /** The incident's own key, so only its alerts go quiet; other incidents of the service still ring. */

@@ -27,9 +27,26 @@ export interface CommandsOptions extends CallbacksOptions {
   backups: BackupService | null;
 }
 
-/** Callback data of the /restart confirmation: `rs:<service>` restarts, `rx` cancels. */
+/**
+ * Callback data of the /restart confirmation: `rs:<service>` restarts on this host (as before fleet
+ * mode), `rs:<host>/<service>` asks another host of the fleet (service names have no `/`), `rx`
+ * cancels.
+ */
 export const restartConfirmPrefix = 'rs:';
 export const restartCancel = 'rx';
+
+export function restartConfirmData(host: string | null, service: string): string {
+  return `${restartConfirmPrefix}${host === null ? '' : `${host}/`}${service}`;
+}
+
+/**
+ * `api` → this host's api; `web-2/api` → web-2's (split at the last `/`: service names have none).
+ * `host` is null when none was named.
+ */
+export function splitRestartTarget(text: string): { host: string | null; service: string } {
+  const slash = text.lastIndexOf('/');
+  return slash < 0 ? { host: null, service: text } : { host: text.slice(0, slash), service: text.slice(slash + 1) };
+}
 
 const commandNames: CommandName[] = [
   'status',
@@ -49,7 +66,7 @@ const usage: Record<CommandName, string> = {
   ack: '/ack ID',
   silence: '/silence TARGET DURATION',
   unsilence: '/unsilence TARGET',
-  restart: '/restart SERVICE',
+  restart: '/restart SERVICE | HOST/SERVICE',
   backup: '/backup [TARGET]',
   logs: '/logs SERVICE [N]',
   help: '/help',
@@ -144,19 +161,28 @@ export function createCommands(options: CommandsOptions) {
       return lifted > 0 ? t.unsilenced(field(target, 80)) : t.notSilenced(field(target, 80));
     },
 
-    restart: async ([name, ...extra], place) => {
-      if (!name || extra.length > 0) return t.usage(usage.restart);
-      const service = Object.hasOwn(config.services, name) ? config.services[name]! : null;
-      if (!service) return t.unknownService(field(name, 60), field(serviceNames(), 300));
-      const refusal = options.restart.refusal(service);
-      if (refusal) return t.restartNotPossible(field(name, 60), field(refusal, 200));
-      const data = `${restartConfirmPrefix}${name}`;
+    restart: async ([target, ...extra], place) => {
+      if (!target || extra.length > 0) return t.usage(usage.restart);
+      const resolved = await resolveRestartTarget(target);
+      if ('answer' in resolved) return resolved.answer;
+      const { host, name } = resolved;
+      const data = restartConfirmData(host, name);
+      const shown = host === null ? name : `${host}/${name}`;
       if (Buffer.byteLength(data) > 64)
-        return t.restartNotPossible(field(name, 60), 'the name is too long for a button');
-      await telegram.reply(place, t.restartConfirm(field(name, 60), field(options.restart.describe(service), 200)), {
+        return t.restartNotPossible(field(shown, 120), 'the name is too long for a button');
+      let question: string;
+      if (host === null) {
+        const service = config.services[name]!;
+        const refusal = options.restart.refusal(service);
+        if (refusal) return t.restartNotPossible(field(name, 60), field(refusal, 200));
+        question = t.restartConfirm(field(name, 60), field(options.restart.describe(service), 200));
+      } else {
+        question = t.restartConfirmOn(field(name, 60), field(host, 60));
+      }
+      await telegram.reply(place, question, {
         buttons: [
           [
-            { text: t.restartButton(name), callbackData: data },
+            { text: t.restartButton(shown), callbackData: data },
             { text: t.cancelButton, callbackData: restartCancel },
           ],
         ],
@@ -219,6 +245,44 @@ export function createCommands(options: CommandsOptions) {
 
     help: () => Promise.resolve(t.help),
   };
+
+  /**
+   * Which host's service `/restart` means: this host's when it names this host or has the service
+   * (host null); another host when named, or when exactly one other live host has the service.
+   */
+  async function resolveRestartTarget(
+    text: string,
+  ): Promise<{ host: string | null; name: string } | { answer: string }> {
+    const { host, service: name } = splitRestartTarget(text);
+    if (host !== null && (host === '' || name === '')) return { answer: t.usage(usage.restart) };
+    const remote = options.remote;
+    const unknown = async (): Promise<{ answer: string }> => {
+      const others = remote ? await remote.knownHosts() : [];
+      const local = serviceNames();
+      const elsewhere = others.length > 0 ? `${local}; other hosts: ${others.join(', ')} (HOST/SERVICE)` : local;
+      return { answer: t.unknownService(field(name, 60), field(elsewhere, 300)) };
+    };
+    if (host === null || host === config.host) {
+      if (Object.hasOwn(config.services, name)) return { host: null, name };
+      if (host !== null || !remote) return unknown();
+      const hosts = await remote.liveHostsWith(name);
+      if (hosts.length === 1) return { host: hosts[0]!, name };
+      if (hosts.length > 1)
+        return {
+          answer: t.restartAmbiguous(
+            field(name, 60),
+            field(hosts.join(', '), 300),
+            field(`/restart ${hosts[0]!}/${name}`, 120),
+          ),
+        };
+      return unknown();
+    }
+    const known = remote ? await remote.knownHosts() : [];
+    if (!known.includes(host))
+      return { answer: t.unknownHost(field(host, 60), field([config.host, ...known].join(', '), 300)) };
+    if (!/^[\w.-]+$/.test(name)) return { answer: t.unknownService(field(name, 60), field(serviceNames(), 300)) };
+    return { host, name };
+  }
 
   return {
     /** What setMyCommands registers, in the configured locale. */

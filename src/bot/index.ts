@@ -19,6 +19,7 @@ import { createCallbacks } from './callbacks.ts';
 import { createCommands } from './commands.ts';
 import { createDigest } from './digest.ts';
 import { createPoller } from './poller.ts';
+import { createRemoteRestart } from './remote-restart.ts';
 import { createManualRestart } from './restart.ts';
 import { createBotTelegram } from './telegram.ts';
 
@@ -40,7 +41,13 @@ export interface BotOptions {
   /** Starts delivery of outbox rows queued by the digest. */
   wakeAlerts(): void;
   /** For tests: a short long-poll and a fast backoff. */
-  tuning?: { pollTimeoutSec?: number; backoff?: { initialMs: number; maxMs: number }; heartbeatIntervalMs?: number };
+  tuning?: {
+    pollTimeoutSec?: number;
+    backoff?: { initialMs: number; maxMs: number };
+    heartbeatIntervalMs?: number;
+    /** How long a restart asked of another host waits to be taken, and for its result. */
+    remoteRestartWaitMs?: number;
+  };
 }
 
 /**
@@ -75,8 +82,20 @@ function leaderParts(options: BotOptions, log: Logger, slots: CronSlots | undefi
   const parts: Part[] = [];
   if (token && telegram && botAnswersButtons(config)) {
     const access = createAccess(config, clock, log);
-    const restart = createManualRestart({ drivers: createRestartDrivers({ pm2: options.pm2 }), incidents, store, log });
-    const shared = { config, store, clock, log, incidents, telegram, access, restart };
+    const restart = createManualRestart({
+      drivers: createRestartDrivers({ pm2: options.pm2 }),
+      ...{ incidents, store, log, host: config.host, services: config.services },
+    });
+    // only a PostgreSQL store has other hosts; the leader reaches them through it
+    const remote =
+      store.dialect === 'postgres'
+        ? createRemoteRestart({
+            ...{ store, clock, log, host: config.host },
+            liveWithinMs: config.fleet.heartbeatMs * config.fleet.missed,
+            waitMs: options.tuning?.remoteRestartWaitMs,
+          })
+        : null;
+    const shared = { config, store, clock, log, incidents, telegram, access, restart, remote };
     const backups =
       Object.keys(config.backups.targets).length > 0
         ? createBackupService({ config, store, incidents, clock, log: options.log, env: options.env })

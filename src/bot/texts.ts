@@ -42,6 +42,14 @@ export interface BotTexts {
   restartNotPossible(service: string, why: string): string;
   restarted(service: string, detail: string, by: string, at: string): string;
   restartFailed(service: string, detail: string, by: string, at: string): string;
+  /** `/restart HOST/SERVICE` for another host of the fleet: that host's config says how. */
+  restartConfirmOn(service: string, host: string): string;
+  unknownHost(host: string, known: string): string;
+  restartAmbiguous(service: string, hosts: string, example: string): string;
+  /** The owning host never took the request (the leader waited `waited`); nothing ran. */
+  restartNotTaken(service: string, host: string, waited: string): string;
+  /** The owning host took the request but wrote no outcome in time. */
+  restartNoResult(service: string, host: string, waited: string): string;
   noBackupTargets: string;
   unknownBackupTarget(name: string, known: string): string;
   backupStarted(targets: string): string;
@@ -54,6 +62,7 @@ export interface BotTexts {
   answerSilenced: string;
   answerRestarted: string;
   answerRestartFailed: string;
+  answerRestartNotDone: string;
   answerUnknown: string;
   answerNotApplicable: string;
   digestTitle(host: string, day: string): string;
@@ -78,7 +87,7 @@ const en: BotTexts = {
     ack: 'ID — acknowledge an incident (reminders stop)',
     silence: 'TARGET DURATION — hold back alerts and restarts, e.g. api 30m',
     unsilence: 'TARGET — lift a silence',
-    restart: 'SERVICE — restart a service (asks to confirm)',
+    restart: 'SERVICE or HOST/SERVICE — restart a service (asks to confirm)',
     backup: '[TARGET] — run a backup now',
     logs: 'SERVICE [N] — the last N log lines (secrets masked)',
     help: 'what the bot can do',
@@ -120,6 +129,15 @@ const en: BotTexts = {
   restarted: (service, detail, by, at) => `🔄 <code>${service}</code> restarted by ${by} at ${at} (${detail}).`,
   restartFailed: (service, detail, by, at) =>
     `⚠️ Restart of <code>${service}</code> by ${by} at ${at} failed: ${detail}`,
+  restartConfirmOn: (service, host) =>
+    `Restart <code>${service}</code> on <code>${host}</code> now (as ${host}'s config says)?`,
+  unknownHost: (host, known) => `No host "${host}" in this fleet. Hosts: ${known}`,
+  restartAmbiguous: (service, hosts, example) =>
+    `<code>${service}</code> runs on several hosts: ${hosts}. Name one: <code>${example}</code>`,
+  restartNotTaken: (service, host, waited) =>
+    `⚠️ Nothing restarted: <code>${host}</code> did not pick up the restart of <code>${service}</code> within ${waited}. Is it down? See the host-down runbook and /status.`,
+  restartNoResult: (service, host, waited) =>
+    `⚠️ <code>${host}</code> took the restart of <code>${service}</code> but reported no result within ${waited}; see /status and its log.`,
   noBackupTargets: 'No backup targets are configured (backups.targets).',
   unknownBackupTarget: (name, known) => `No backup target "${name}". Targets: ${known}`,
   backupStarted: (targets) => `⏳ Backing up ${targets}… I will reply when it is done.`,
@@ -135,7 +153,7 @@ const en: BotTexts = {
     '/ack ID — acknowledge (reminders stop)',
     '/silence TARGET DURATION — e.g. /silence api 30m',
     '/unsilence TARGET',
-    '/restart SERVICE — asks to confirm',
+    '/restart SERVICE or HOST/SERVICE — asks to confirm',
     '/backup [TARGET]',
     '/logs SERVICE [N] — last N lines, secrets masked',
     'Alerts carry buttons: Ack, Silence 1h, Restart now.',
@@ -144,6 +162,7 @@ const en: BotTexts = {
   answerSilenced: 'Silenced for 1h.',
   answerRestarted: 'Restarted.',
   answerRestartFailed: 'The restart failed; see the alert.',
+  answerRestartNotDone: 'No result from the host; see the reply in the chat.',
   answerUnknown: 'This button is no longer valid.',
   answerNotApplicable: 'That does not apply to this incident.',
   digestTitle: (host, day) => `📊 <b>Daily digest</b> · ${host} · ${day}`,
@@ -164,7 +183,7 @@ const ko: BotTexts = {
     ack: 'ID — 장애 확인 (알림 반복 중지)',
     silence: '대상 기간 — 알림과 재시작 보류, 예: api 30m',
     unsilence: '대상 — 보류 해제',
-    restart: '서비스 — 서비스 재시작 (확인 후)',
+    restart: '서비스 또는 호스트/서비스 — 서비스 재시작 (확인 후)',
     backup: '[대상] — 지금 백업 실행',
     logs: '서비스 [N] — 마지막 N줄 로그 (비밀값 가림)',
     help: '봇 사용법',
@@ -204,6 +223,15 @@ const ko: BotTexts = {
   restartNotPossible: (service, why) => `<code>${service}</code>을(를) 재시작할 수 없습니다: ${why}`,
   restarted: (service, detail, by, at) => `🔄 ${by}이(가) ${at}에 <code>${service}</code> 재시작 (${detail}).`,
   restartFailed: (service, detail, by, at) => `⚠️ ${by}의 ${at} <code>${service}</code> 재시작 실패: ${detail}`,
+  restartConfirmOn: (service, host) =>
+    `<code>${host}</code>의 <code>${service}</code>을(를) 지금 재시작할까요? (${host}의 설정대로)`,
+  unknownHost: (host, known) => `이 플릿에 호스트 "${host}"이(가) 없습니다. 호스트: ${known}`,
+  restartAmbiguous: (service, hosts, example) =>
+    `<code>${service}</code>은(는) 여러 호스트에 있습니다: ${hosts}. 하나를 지정하세요: <code>${example}</code>`,
+  restartNotTaken: (service, host, waited) =>
+    `⚠️ 재시작하지 않았습니다: <code>${host}</code>이(가) ${waited} 안에 <code>${service}</code> 재시작 요청을 가져가지 않았습니다. 호스트가 다운되었나요? host-down 런북과 /status를 보세요.`,
+  restartNoResult: (service, host, waited) =>
+    `⚠️ <code>${host}</code>이(가) <code>${service}</code> 재시작 요청을 가져갔지만 ${waited} 안에 결과가 없습니다. /status와 로그를 보세요.`,
   noBackupTargets: '백업 대상이 설정되지 않았습니다 (backups.targets).',
   unknownBackupTarget: (name, known) => `백업 대상 "${name}"이(가) 없습니다. 대상: ${known}`,
   backupStarted: (targets) => `⏳ ${targets} 백업 중… 끝나면 알려 드립니다.`,
@@ -219,7 +247,7 @@ const ko: BotTexts = {
     '/ack ID — 확인 (알림 반복 중지)',
     '/silence 대상 기간 — 예: /silence api 30m',
     '/unsilence 대상',
-    '/restart 서비스 — 확인 후 재시작',
+    '/restart 서비스 또는 호스트/서비스 — 확인 후 재시작',
     '/backup [대상]',
     '/logs 서비스 [N] — 마지막 N줄, 비밀값 가림',
     '알림의 버튼: 확인, 1시간 보류, 지금 재시작.',
@@ -228,6 +256,7 @@ const ko: BotTexts = {
   answerSilenced: '1시간 동안 보류합니다.',
   answerRestarted: '재시작했습니다.',
   answerRestartFailed: '재시작에 실패했습니다. 알림을 보세요.',
+  answerRestartNotDone: '호스트의 결과가 없습니다. 채팅의 답장을 보세요.',
   answerUnknown: '더 이상 유효하지 않은 버튼입니다.',
   answerNotApplicable: '이 장애에는 해당하지 않습니다.',
   digestTitle: (host, day) => `📊 <b>일일 요약</b> · ${host} · ${day}`,

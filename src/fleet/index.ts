@@ -9,6 +9,7 @@ import { claimFleetSlot, lastFleetSlot } from '../store/fleet.ts';
 import { createFleetHeartbeat } from './heartbeats.ts';
 import { createHostDownWatch } from './host-down.ts';
 import { createLeadership, type Leadership } from './leader.ts';
+import { createFleetRequests, type FleetRequestsOptions } from './requests.ts';
 
 export interface FleetOptions {
   config: Config;
@@ -19,11 +20,13 @@ export interface FleetOptions {
   version: string;
   /** The shared work (bot polling, digest, backups), built afresh each time this instance leads. */
   work(slots: CronSlots | undefined): Part[];
+  /** Runs a request the leader wrote for this host (a restart asked from Telegram). */
+  runRequest: FleetRequestsOptions['run'];
 }
 
 /**
- * Fleet mode, on when the store is PostgreSQL: this instance's heartbeat, and the leadership that
- * runs the shared work plus the watch on peers. On SQLite the one instance leads from start to stop
+ * Fleet mode, on when the store is PostgreSQL: this instance's heartbeat, the requests the leader
+ * writes for this host, and the leadership that runs the shared work plus the watch on peers. On SQLite the one instance leads from start to stop
  * and shared jobs keep no slots, exactly as before fleet mode existed.
  */
 export function createFleet(options: FleetOptions): { parts: Part[]; leader: Leadership } {
@@ -64,5 +67,6 @@ export function createFleet(options: FleetOptions): { parts: Part[]; leader: Lea
     version: options.version,
     intervalMs: heartbeatMs,
   });
-  return { parts: [heartbeat, leader], leader };
+  const requests = createFleetRequests({ store, clock, log, host, heartbeatMs, run: options.runRequest });
+  return { parts: [heartbeat, requests, leader], leader };
 }

@@ -195,6 +195,24 @@ export interface FleetSlotsTable {
   claimed_at: number;
 }
 
+/**
+ * An action asked of one fleet host through the store (a restart from Telegram, written by the
+ * leader): `claimed_at` when the host took it, `finished_at` with `ok`/`detail` when it is done, or
+ * finished unclaimed with ok 0 when it expired before anyone took it.
+ */
+export interface FleetRequestsTable {
+  id: Generated<number>;
+  host: string;
+  action: 'restart';
+  service: string;
+  requested_by: string;
+  created_at: number;
+  claimed_at: number | null;
+  finished_at: number | null;
+  ok: number | null;
+  detail: string | null;
+}
+
 export interface Tables {
   runs: RunsTable;
   check_results: CheckResultsTable;
@@ -211,4 +229,5 @@ export interface Tables {
   digest_disk_samples: DigestDiskSamplesTable;
   fleet_hosts: FleetHostsTable;
   fleet_slots: FleetSlotsTable;
+  fleet_requests: FleetRequestsTable;
 }

@@ -9,6 +9,7 @@ import { up as fleetIdentity } from './007_fleet.ts';
 import { up as fleet } from './008_fleet.ts';
 import { up as bot } from './009_bot.ts';
 import { up as conversations } from './010_conversations.ts';
+import { up as fleetRequests } from './011_fleet_requests.ts';
 
 /** Applied in name order at every start; append new files, never edit a landed one. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008_fleet': { up: fleet },
   '009_bot': { up: bot },
   '010_conversations': { up: conversations },
+  '011_fleet_requests': { up: fleetRequests },
 };
