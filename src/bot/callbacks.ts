@@ -44,6 +44,21 @@ export function createCallbacks(options: CallbacksOptions) {
   const log = options.log.child({ part: 'bot' });
   const t = botTexts[config.telegram.locale];
   const intl = locales[config.telegram.locale].intl;
+  const inFlight = new Set<Promise<void>>();
+  /**
+   * A restart on another host runs in the background: the poller goes on answering while the host
+   * works (up to twice `fleetRequestTtlMs`), and `drain()` waits for it. `failed` tells the chat
+   * when the wait itself broke (the store failed, warden is stopping).
+   */
+  const track = (what: string, work: Promise<void>, failed: () => Promise<void>): void => {
+    const tracked = work
+      .catch(async (err: unknown) => {
+        log.error({ err, restart: what }, 'restart on another host: no answer');
+        await failed().catch(() => undefined);
+      })
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
   const restartable = (name: string): boolean =>
     Object.hasOwn(config.services, name) && options.restart.refusal(config.services[name]!) === null;
 
@@ -61,10 +76,20 @@ export function createCallbacks(options: CallbacksOptions) {
     if (data.startsWith(restartConfirmPrefix) && message) {
       const { host, service: name } = splitRestartTarget(data.slice(restartConfirmPrefix.length));
       if (host !== null && host !== config.host) {
-        if (!options.remote) return { text: t.answerNotApplicable, alert: true };
-        const outcome = await options.remote.restart(host, name, by, signal);
-        await telegram.edit(message.chat.id, message.message_id, remoteText(outcome, host, name, by));
-        return remoteAnswer(outcome);
+        const remote = options.remote;
+        if (!remote) return { text: t.answerNotApplicable, alert: true };
+        const chatId = message.chat.id;
+        // the buttons go at once, so a second press cannot ask twice while the host works
+        await telegram.edit(chatId, message.message_id, t.restartAsking(field(name, 60), field(host, 60)));
+        track(
+          `${host}/${name}`,
+          (async () => {
+            const outcome = await remote.restart(host, name, by, signal);
+            await telegram.edit(chatId, message.message_id, remoteText(outcome, host, name, by));
+          })(),
+          () => telegram.edit(chatId, message.message_id, t.failed).then(() => undefined),
+        );
+        return { text: t.answerRestartAsked };
       }
       if (!restartable(name)) return { text: t.answerNotApplicable, alert: true };
       const result = await options.restart.restart(config.services[name]!, by, signal);
@@ -105,20 +130,24 @@ export function createCallbacks(options: CallbacksOptions) {
         return { text: t.answerSilenced };
       case 'restart': {
         if (elsewhere) {
-          const outcome = await elsewhere.restart(owner, incident.subject, by, signal);
-          // done or failed, the host recorded it on its incident and the alert is edited; otherwise
-          // nothing changes on the alert, so the chat hears why
-          if (outcome.kind !== 'done' && message)
-            await telegram.reply(
-              {
-                chatId: message.chat.id,
-                thread:
-                  'is_topic_message' in message && message.is_topic_message ? message.message_thread_id : undefined,
-              },
-              remoteText(outcome, owner, incident.subject, by),
-              { replyTo: message.message_id },
-            );
-          return remoteAnswer(outcome);
+          const place = message && {
+            chatId: message.chat.id,
+            thread: 'is_topic_message' in message && message.is_topic_message ? message.message_thread_id : undefined,
+          };
+          const say = async (text: string): Promise<void> => {
+            if (place && message) await telegram.reply(place, text, { replyTo: message.message_id });
+          };
+          track(
+            `${owner}/${incident.subject}`,
+            (async () => {
+              const outcome = await elsewhere.restart(owner, incident.subject, by, signal);
+              // done or failed, the host recorded it on its incident and the alert is edited; otherwise
+              // nothing changes on the alert, so the chat hears why
+              if (outcome.kind !== 'done') await say(remoteText(outcome, owner, incident.subject, by));
+            })(),
+            () => say(t.failed),
+          );
+          return { text: t.answerRestartAsked };
         }
         const result = await options.restart.restart(config.services[incident.subject]!, by, signal);
         return result.ok ? { text: t.answerRestarted } : { text: t.answerRestartFailed, alert: true };
@@ -141,11 +170,6 @@ export function createCallbacks(options: CallbacksOptions) {
     }
   }
 
-  function remoteAnswer(outcome: RemoteOutcome): { text: string; alert?: boolean } {
-    if (outcome.kind !== 'done') return { text: t.answerRestartNotDone, alert: true };
-    return outcome.ok ? { text: t.answerRestarted } : { text: t.answerRestartFailed, alert: true };
-  }
-
   /** The incident's own key, so only its alerts go quiet; other incidents of the service still ring. */
   async function silence(incident: Incident, by: string): Promise<void> {
     const now = clock.now();
@@ -160,6 +184,11 @@ export function createCallbacks(options: CallbacksOptions) {
   }
 
   return {
+    /** Waits for restarts on other hosts still waiting for their outcome. */
+    async drain(): Promise<void> {
+      await Promise.allSettled([...inFlight]);
+    },
+
     async handle(query: CallbackQuery, signal: AbortSignal): Promise<void> {
       const chatId = query.message?.chat.id;
       let reply: { text: string; alert?: boolean } = { text: t.failed, alert: true };

@@ -108,7 +108,14 @@ function leaderParts(options: BotOptions, log: Logger, slots: CronSlots | undefi
     });
     const callbacks = createCallbacks(shared);
     // listed before the poller, so it stops after it: the poller's stop cancels, this waits
-    parts.push({ name: 'bot-commands', start: () => Promise.resolve(), stop: () => commands.drain() });
+    parts.push({
+      name: 'bot-commands',
+      start: () => Promise.resolve(),
+      stop: async () => {
+        await commands.drain();
+        await callbacks.drain();
+      },
+    });
     parts.push(
       createPoller({
         telegram,

@@ -46,6 +46,8 @@ export interface BotTexts {
   restartConfirmOn(service: string, host: string): string;
   unknownHost(host: string, known: string): string;
   restartAmbiguous(service: string, hosts: string, example: string): string;
+  /** Shown while the leader waits for another host's restart. */
+  restartAsking(service: string, host: string): string;
   /** The owning host never took the request (the leader waited `waited`); nothing ran. */
   restartNotTaken(service: string, host: string, waited: string): string;
   /** The owning host took the request but wrote no outcome in time. */
@@ -62,7 +64,7 @@ export interface BotTexts {
   answerSilenced: string;
   answerRestarted: string;
   answerRestartFailed: string;
-  answerRestartNotDone: string;
+  answerRestartAsked: string;
   answerUnknown: string;
   answerNotApplicable: string;
   digestTitle(host: string, day: string): string;
@@ -134,6 +136,7 @@ const en: BotTexts = {
   unknownHost: (host, known) => `No host "${host}" in this fleet. Hosts: ${known}`,
   restartAmbiguous: (service, hosts, example) =>
     `<code>${service}</code> runs on several hosts: ${hosts}. Name one: <code>${example}</code>`,
+  restartAsking: (service, host) => `⏳ Asked <code>${host}</code> to restart <code>${service}</code>…`,
   restartNotTaken: (service, host, waited) =>
     `⚠️ Nothing restarted: <code>${host}</code> did not pick up the restart of <code>${service}</code> within ${waited}. Is it down? See the host-down runbook and /status.`,
   restartNoResult: (service, host, waited) =>
@@ -162,7 +165,7 @@ const en: BotTexts = {
   answerSilenced: 'Silenced for 1h.',
   answerRestarted: 'Restarted.',
   answerRestartFailed: 'The restart failed; see the alert.',
-  answerRestartNotDone: 'No result from the host; see the reply in the chat.',
+  answerRestartAsked: 'Asked its host; the result follows in the chat.',
   answerUnknown: 'This button is no longer valid.',
   answerNotApplicable: 'That does not apply to this incident.',
   digestTitle: (host, day) => `📊 <b>Daily digest</b> · ${host} · ${day}`,
@@ -228,6 +231,7 @@ const ko: BotTexts = {
   unknownHost: (host, known) => `이 플릿에 호스트 "${host}"이(가) 없습니다. 호스트: ${known}`,
   restartAmbiguous: (service, hosts, example) =>
     `<code>${service}</code>은(는) 여러 호스트에 있습니다: ${hosts}. 하나를 지정하세요: <code>${example}</code>`,
+  restartAsking: (service, host) => `⏳ <code>${host}</code>에 <code>${service}</code> 재시작을 요청했습니다…`,
   restartNotTaken: (service, host, waited) =>
     `⚠️ 재시작하지 않았습니다: <code>${host}</code>이(가) ${waited} 안에 <code>${service}</code> 재시작 요청을 가져가지 않았습니다. 호스트가 다운되었나요? host-down 런북과 /status를 보세요.`,
   restartNoResult: (service, host, waited) =>
@@ -256,7 +260,7 @@ const ko: BotTexts = {
   answerSilenced: '1시간 동안 보류합니다.',
   answerRestarted: '재시작했습니다.',
   answerRestartFailed: '재시작에 실패했습니다. 알림을 보세요.',
-  answerRestartNotDone: '호스트의 결과가 없습니다. 채팅의 답장을 보세요.',
+  answerRestartAsked: '해당 호스트에 요청했습니다. 결과는 채팅에 나옵니다.',
   answerUnknown: '더 이상 유효하지 않은 버튼입니다.',
   answerNotApplicable: '이 장애에는 해당하지 않습니다.',
   digestTitle: (host, day) => `📊 <b>일일 요약</b> · ${host} · ${day}`,

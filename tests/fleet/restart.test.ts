@@ -107,6 +107,15 @@ async function press(message: SentMessage, data: string, timeoutMs = 10_000) {
   return fake.answerTo(id)!;
 }
 
+const asked = { text: 'Asked its host; the result follows in the chat.' };
+
+/** The newest edit of `message` once one matches `text`. */
+async function editSaying(message: SentMessage, text: RegExp, timeoutMs = 10_000): Promise<string> {
+  const find = () => message.edits.findLast((edit) => text.test(edit.plainText))?.plainText;
+  await fake.waitFor(() => find() !== undefined, timeoutMs, `an edit saying ${text}`);
+  return find()!;
+}
+
 const requests = () => reader.db.selectFrom('fleet_requests').selectAll().orderBy('id').execute();
 
 /** /restart HOST/SERVICE runs on that host only and the confirmation says so */
@@ -114,8 +123,10 @@ async function namedHost(): Promise<void> {
   const confirm = await replyTo(`/restart ${hosts[1]}/api`);
   expect(confirm.plainText).toBe(`Restart api on ${hosts[1]} now (as ${hosts[1]}'s config says)?`);
   expect(JSON.stringify(confirm.replyMarkup)).toContain(`"rs:${hosts[1]}/api"`);
-  expect(await press(confirm, `rs:${hosts[1]}/api`)).toMatchObject({ text: 'Restarted.' });
-  expect(confirm.edits.at(-1)!.plainText).toMatch(
+  expect(await press(confirm, `rs:${hosts[1]}/api`)).toMatchObject(asked);
+  expect(confirm.edits[0]!.plainText).toBe(`⏳ Asked ${hosts[1]} to restart api…`);
+  await editSaying(
+    confirm,
     new RegExp(`^🔄 ${hosts[1]}/api restarted by @alice at \\d\\d:\\d\\d \\(ran "echo restarted`),
   );
   expect(restarts(hosts[1], 'api')).toBe(1);
@@ -130,7 +141,8 @@ async function namedHost(): Promise<void> {
 async function foundHost(): Promise<void> {
   const confirm = await replyTo('/restart worker');
   expect(confirm.plainText).toBe(`Restart worker on ${hosts[1]} now (as ${hosts[1]}'s config says)?`);
-  expect(await press(confirm, `rs:${hosts[1]}/worker`)).toMatchObject({ text: 'Restarted.' });
+  expect(await press(confirm, `rs:${hosts[1]}/worker`)).toMatchObject(asked);
+  await editSaying(confirm, /restarted by @alice/);
   expect(restarts(hosts[1], 'worker')).toBe(1);
 
   const own = await replyTo('/restart api');
@@ -156,15 +168,16 @@ async function alertButton(): Promise<void> {
   const theirs = incidents.find((i) => i.host === hosts[1])!;
   const ours = incidents.find((i) => i.host === hosts[0])!;
   const before = restarts(hosts[1], 'api');
-  const help = await replyTo('/help');
-  expect(await press(help, `rst:${theirs.id}`)).toMatchObject({ text: 'Restarted.' });
-  expect(restarts(hosts[1], 'api')).toBe(before + 1);
-  expect(restarts(hosts[0], 'api')).toBe(1);
   const actions = async (id: number) =>
     JSON.parse(
       (await reader.db.selectFrom('incidents').select('actions').where('id', '=', id).executeTakeFirstOrThrow())
         .actions,
     ) as Array<{ kind: string; detail: string }>;
+  const help = await replyTo('/help');
+  expect(await press(help, `rst:${theirs.id}`)).toMatchObject(asked);
+  await until(async () => (await actions(theirs.id)).length > 0, 10_000, 'the restart on its incident');
+  expect(restarts(hosts[1], 'api')).toBe(before + 1);
+  expect(restarts(hosts[0], 'api')).toBe(1);
   expect(await actions(theirs.id)).toEqual([
     expect.objectContaining({ kind: 'manual-restart', detail: expect.stringMatching(/^restarted by @alice: ran/) }),
   ]);
@@ -179,12 +192,15 @@ async function hostNotRunning(): Promise<void> {
     .values({ host: 'restart-gone', service: 'api', at: Date.now(), ok: 1, detail: 'ok', latency_ms: 1 })
     .execute();
   const confirm = await replyTo('/restart restart-gone/api');
-  expect(await press(confirm, 'rs:restart-gone/api', remoteWaitMs + 10_000)).toMatchObject({
-    text: 'No result from the host; see the reply in the chat.',
-    show_alert: true,
-  });
-  expect(confirm.edits.at(-1)!.plainText).toMatch(
+  expect(await press(confirm, 'rs:restart-gone/api')).toMatchObject(asked);
+  // the bot goes on answering while it waits for the host
+  const help = await replyTo('/help');
+  expect(confirm.edits.at(-1)!.plainText).toBe('⏳ Asked restart-gone to restart api…');
+  expect(help.plainText).toMatch(/^warden bot/);
+  await editSaying(
+    confirm,
     /^⚠️ Nothing restarted: restart-gone did not pick up the restart of api within \ds\. Is it down\? See the host-down runbook/,
+    remoteWaitMs + 10_000,
   );
   const row = (await requests()).find((r) => r.host === 'restart-gone')!;
   expect(row).toMatchObject({ claimed_at: null, ok: 0 });
