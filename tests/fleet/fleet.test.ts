@@ -7,6 +7,7 @@ import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.
 import { startTcpProxy, type TcpProxy } from '../fixtures/tcp-proxy.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { writeConfig } from '../helpers/write-config.ts';
 import { waitFor } from '../helpers/until.ts';
 import { startDaemonProcess, type DaemonProcess } from '../store/helpers/daemon.ts';
 
@@ -51,7 +52,7 @@ beforeEach(async () => {
     const url = new URL(db.url);
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
-    configs.push(writeConfig(host, url.toString(), fake));
+    configs.push(configFor(host, url.toString(), fake));
   }
   for (const [i] of hosts.entries()) daemons[i] = await start(i);
 });
@@ -66,21 +67,13 @@ afterEach(async () => {
   await db.drop();
 });
 
-function writeConfig(host: string, storeUrl: string, fake: FakeTelegram): string {
-  const file = path.join(dir, `${host}.yaml`);
-  fs.writeFileSync(
-    file,
-    [
+function configFor(host: string, storeUrl: string, fake: FakeTelegram): string {
+  return writeConfig(path.join(dir, host), {
+    store: storeUrl,
+    telegram: { apiRoot: fake.apiRoot, chats: '[{ id: 42 }]', admins: '[7]' },
+    lines: [
       `host: ${host}`,
-      `store: { url: "${storeUrl}" }`,
-      'http: { listen: "127.0.0.1:0" }',
-      `log: { file: "${path.join(dir, host, 'warden.log')}" }`,
       `disk: { paths: ["${dir}"] }`,
-      'telegram:',
-      '  token: ${TELEGRAM_BOT_TOKEN}',
-      `  apiRoot: ${fake.apiRoot}`,
-      '  chats: [{ id: 42 }]',
-      '  admins: [7]',
       `digest: { schedule: "*/${slotMs / 1000} * * * * *" }`,
       'backups:',
       `  dir: "${path.join(dir, 'backups')}"`,
@@ -89,9 +82,8 @@ function writeConfig(host: string, storeUrl: string, fake: FakeTelegram): string
       `fleet: { heartbeat: ${heartbeatMs / 1000}s, missed: ${missed}, leaderPoll: 500ms }`,
       'services:',
       `  api: { check: { tcp: { host: 127.0.0.1, port: ${(service.address() as net.AddressInfo).port}, timeout: 500ms } }, interval: 1s, failureThreshold: 1, restart: { strategy: none } }`,
-    ].join('\n'),
-  );
-  return file;
+    ],
+  });
 }
 
 const start = (i: number): Promise<DaemonProcess> =>

@@ -6,6 +6,7 @@ import { admin } from '../bot/helpers.ts';
 import { startFakeTelegram, type FakeTelegram, type SentMessage } from '../fixtures/fake-telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { writeConfig } from '../helpers/write-config.ts';
 import { until, waitFor } from '../helpers/until.ts';
 import { startDaemonProcess, type DaemonProcess } from '../store/helpers/daemon.ts';
 
@@ -26,31 +27,21 @@ let reader: Store;
 let fake: FakeTelegram;
 const daemons: DaemonProcess[] = [];
 
-function writeConfig(host: string, services: string[]): string {
-  fs.mkdirSync(path.join(dir, host), { recursive: true });
-  const file = path.join(dir, `${host}.yaml`);
-  fs.writeFileSync(
-    file,
-    [
+function configFor(host: string, services: string[]): string {
+  return writeConfig(path.join(dir, host), {
+    store: db.url,
+    telegram: { apiRoot: fake.apiRoot, chats: `[{ id: ${chat} }]`, admins: `[${admin.id}]` },
+    lines: [
       `host: ${host}`,
-      `store: { url: "${db.url}" }`,
-      'http: { listen: "127.0.0.1:0" }',
-      `log: { file: "${path.join(dir, host, 'warden.log')}" }`,
       `disk: { paths: ["${dir}"] }`,
-      'telegram:',
-      '  token: ${TELEGRAM_BOT_TOKEN}',
-      `  apiRoot: ${fake.apiRoot}`,
-      `  chats: [{ id: ${chat} }]`,
-      `  admins: [${admin.id}]`,
       'fleet: { heartbeat: 1s, missed: 3, leaderPoll: 500ms }',
       'services:',
       ...services.map(
         (name) =>
           `  ${name}: { check: { command: { run: "true" } }, interval: 1d, restart: { strategy: command, command: "echo restarted >> '${path.join(dir, host, `${name}.restarts`)}'" } }`,
       ),
-    ].join('\n'),
-  );
-  return file;
+    ],
+  });
 }
 
 /** How many times `service` was restarted on `host`. */
@@ -70,9 +61,9 @@ beforeAll(async () => {
   reader = await openStore(db.url);
   const env = { TELEGRAM_BOT_TOKEN: fake.token, WARDEN_TEST_REMOTE_WAIT_MS: String(remoteWaitMs) };
   // the first one leads: it has api only; the second also runs worker
-  daemons.push(await startDaemonProcess(writeConfig(hosts[0], ['api']), env));
+  daemons.push(await startDaemonProcess(configFor(hosts[0], ['api']), env));
   await until(() => leads(daemons[0]!), 15_000, `${hosts[0]} to lead`);
-  daemons.push(await startDaemonProcess(writeConfig(hosts[1], ['api', 'worker']), env));
+  daemons.push(await startDaemonProcess(configFor(hosts[1], ['api', 'worker']), env));
   // the leader learns what the other host runs from its check results
   await until(
     async () =>

@@ -9,7 +9,7 @@ export interface ConfigParts {
    * The (fake) Bot API and its chats in YAML flow style, `[{ id: 42 }]`; the token comes from
    * $TELEGRAM_BOT_TOKEN, so it never stands in the file. Without it the daemon runs dry.
    */
-  telegram?: { apiRoot: string; chats: string };
+  telegram?: { apiRoot: string; chats: string; admins?: string };
   /** Any other top-level lines: `host: prod-1`, `disk: { paths: [.] }`, `services:` and its services. */
   lines?: string[];
 }
@@ -27,10 +27,17 @@ export function writeConfig(dir: string, parts: ConfigParts = {}): string {
     'http: { listen: "127.0.0.1:0" }',
     `log: { file: "${path.join(dir, 'logs', 'warden.log')}" }`,
     ...(telegram
-      ? ['telegram:', '  token: ${TELEGRAM_BOT_TOKEN}', `  apiRoot: ${telegram.apiRoot}`, `  chats: ${telegram.chats}`]
+      ? [
+          'telegram:',
+          '  token: ${TELEGRAM_BOT_TOKEN}',
+          `  apiRoot: ${telegram.apiRoot}`,
+          `  chats: ${telegram.chats}`,
+          ...(telegram.admins ? [`  admins: ${telegram.admins}`] : []),
+        ]
       : []),
     ...lines,
   ];
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(file, `${yaml.join('\n')}\n`);
   return file;
 }

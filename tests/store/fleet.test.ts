@@ -1,10 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fixtures/fake-telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { writeConfig } from '../helpers/write-config.ts';
 import { until, waitFor } from '../helpers/until.ts';
 import { startDaemonProcess, type DaemonProcess } from './helpers/daemon.ts';
 
@@ -27,21 +27,11 @@ afterEach(async () => {
 });
 
 function configFor(dir: string, host: string): string {
-  const file = path.join(dir, `${host}.config.yaml`);
-  fs.writeFileSync(
-    file,
-    [
-      `host: ${host}`,
-      `store: { url: "${database.url}" }`,
-      'http: { listen: "127.0.0.1:0" }',
-      `log: { file: "${path.join(dir, `${host}.log`)}" }`,
-      'telegram:',
-      '  token: ${TELEGRAM_BOT_TOKEN}',
-      `  apiRoot: ${fake.apiRoot}`,
-      `  chats: [${chats.map((id) => `{ id: ${id} }`).join(', ')}]`,
-    ].join('\n'),
-  );
-  return file;
+  return writeConfig(path.join(dir, host), {
+    store: database.url,
+    telegram: { apiRoot: fake.apiRoot, chats: `[${chats.map((id) => `{ id: ${id} }`).join(', ')}]` },
+    lines: [`host: ${host}`],
+  });
 }
 
 /** A fleet member: the store lock as `warden run` takes it, a 5 s claim lease, one message per alert. */
