@@ -26,8 +26,9 @@ export interface FleetOptions {
 
 /**
  * Fleet mode, on when the store is PostgreSQL: this instance's heartbeat, the requests the leader
- * writes for this host, and the leadership that runs the shared work plus the watch on peers. On SQLite the one instance leads from start to stop
- * and shared jobs keep no slots, exactly as before fleet mode existed.
+ * writes for this host, and the leadership that runs the shared work plus the watch on peers. On
+ * SQLite the one instance leads from start to stop and shared jobs keep no slots, exactly as before
+ * fleet mode existed.
  */
 export function createFleet(options: FleetOptions): { parts: Part[]; leader: Leadership } {
   const { config, store, clock, log, incidents } = options;
