@@ -6,14 +6,14 @@
  * holds that chat's claim. Latency is the row's sent_at − created_at, read from the store.
  * Run: npx tsx bench/fleet-throughput.ts
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { openStore } from '../src/store/db.ts';
-import { startFakeTelegram, type FakeTelegram } from '../tests/fixtures/fake-telegram.ts';
+import { startDaemonProcess, type DaemonProcess } from '../tests/fixtures/daemon-client.ts';
+import { startFakeTelegram } from '../tests/fixtures/fake-telegram.ts';
 import { createTestDatabase } from '../tests/helpers/postgres.ts';
+import { writeConfig } from '../tests/helpers/write-config.ts';
 import { percentile, table } from './lib/alert-stack.ts';
 
 const chats = [-1001, -1002, -1003, -1004, -1005, -1006];
@@ -21,64 +21,25 @@ const burstIncidents = 50;
 const steadyPerSecond = 5;
 const steadySeconds = 10;
 
-interface Instance {
-  child: ChildProcessWithoutNullStreams;
-  report(key: string): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function startInstance(config: string, fake: FakeTelegram): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/daemon-process.ts', config], {
-    env: {
-      ...process.env,
-      TELEGRAM_BOT_TOKEN: fake.token,
-      WARDEN_TEST_LOCK: '1',
-      WARDEN_TEST_UNPACED: '1',
-    },
-  });
-  child.stderr.resume();
-  const waiters: Array<(line: string) => void> = [];
-  readline.createInterface({ input: child.stdout }).on('line', (line) => waiters.shift()?.(line));
-  const next = (): Promise<string> => new Promise((resolve) => waiters.push(resolve));
-  const ready = await next();
-  if (ready !== 'ready') throw new Error(`instance did not start: ${ready}`);
-  return {
-    child,
-    report: async (key) => {
-      const answer = next();
-      child.stdin.write(`report ${key}\n`);
-      await answer;
-    },
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.stdin.write('stop\n');
-      await exited;
-    },
-  };
-}
-
 async function measure(instances: number, phase: 'burst' | 'steady'): Promise<Array<string | number>> {
   const fake = await startFakeTelegram({ chats });
   const database = await createTestDatabase();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-fleet-'));
-  const fleet: Instance[] = [];
+  const fleet: DaemonProcess[] = [];
   try {
     for (let i = 0; i < instances; i++) {
-      const config = path.join(dir, `h${i}.yaml`);
-      fs.writeFileSync(
-        config,
-        [
-          `host: h${i}`,
-          `store: { url: "${database.url}" }`,
-          'http: { listen: "127.0.0.1:0" }',
-          `log: { file: "${path.join(dir, `h${i}.log`)}" }`,
-          'telegram:',
-          '  token: ${TELEGRAM_BOT_TOKEN}',
-          `  apiRoot: ${fake.apiRoot}`,
-          `  chats: [${chats.map((id) => `{ id: ${id} }`).join(', ')}]`,
-        ].join('\n'),
+      const config = writeConfig(path.join(dir, `h${i}`), {
+        store: database.url,
+        telegram: { apiRoot: fake.apiRoot, chats: `[${chats.map((id) => `{ id: ${id} }`).join(', ')}]` },
+        lines: [`host: h${i}`],
+      });
+      fleet.push(
+        await startDaemonProcess(config, {
+          TELEGRAM_BOT_TOKEN: fake.token,
+          WARDEN_TEST_LOCK: '1',
+          WARDEN_TEST_UNPACED: '1',
+        }),
       );
-      fleet.push(await startInstance(config, fake));
     }
     const count = phase === 'burst' ? burstIncidents : steadyPerSecond * steadySeconds;
     const start = Date.now();

@@ -31,16 +31,16 @@ describe('a send cut off by a crash', () => {
     );
     const env = { TELEGRAM_BOT_TOKEN: fake.token };
     const first = await startDaemonProcess(config, env);
-    // the send hangs at Telegram: warden dies not knowing its outcome
-    fake.failNext(1, { kind: 'delay', ms: 1000 }, 'sendMessage');
+    // the send hangs at Telegram and never lands: warden dies not knowing its outcome
+    fake.failNext(1, { kind: 'hang' }, 'sendMessage');
     await first.report('disk-usage:/');
     await untilAlertInFlight(`sqlite:${file}`);
+    await fake.waitFor(() => fake.received.includes('sendMessage'), 30_000, 'the send at Telegram');
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
 
     const second = await startDaemonProcess(config, env);
     await second.waitForLog((l) => l.msg === 'alert delivered' && l.key === 'disk-usage:/', 'delivery recorded');
-    // (the fake drops a delayed call whose client went away, so only the second copy arrives here)
     const copies = fake.messages.filter((m) => m.plainText.startsWith('🟠 Disk filling up · /'));
     expect(copies).toHaveLength(1);
     expect(copies[0]!.plainText).toMatch(/\n\n↻ sent again: warden restarted while sending$/);
